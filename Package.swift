@@ -1,0 +1,65 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Dependencies point inward: executable -> adapters -> pure core (see docs/architecture.md).
+let package = Package(
+    name: "OptOutSync",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "optout-sync", targets: ["optout-sync"]),
+    ],
+    targets: [
+        // C libraries from Debian, through module maps.
+        .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+        .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        .target(
+            name: "CPhoneNumber",
+            cxxSettings: [.unsafeFlags(["-I/usr/include/phonenumbers"])],
+            linkerSettings: [.linkedLibrary("phonenumber"), .linkedLibrary("stdc++")]
+        ),
+
+        // Small shared foundations.
+        .target(name: "Logging"),
+        .target(name: "Hashing", dependencies: ["CCrypto"]),
+
+        // Adapters and core.
+        .target(name: "Postgres", dependencies: ["CLibPQ", "Logging"]),
+        .target(name: "AWS", dependencies: ["Hashing", "Logging"]),
+        .target(name: "PhoneNumbers", dependencies: ["CPhoneNumber"]),
+        .target(name: "SyncCore"),
+        .target(name: "Configuration", dependencies: ["PhoneNumbers"]),
+        .target(name: "SyncStore", dependencies: ["Postgres", "PhoneNumbers", "SyncCore", "Logging"]),
+        .target(name: "HTTPServer", dependencies: ["Logging"]),
+        .target(name: "SMSVoiceEmulator", dependencies: ["HTTPServer", "Hashing", "Logging"]),
+        .target(name: "Reporting", dependencies: ["SyncCore"]),
+        .target(
+            name: "OptOutSync",
+            dependencies: ["Configuration", "SyncStore", "SyncCore", "AWS", "PhoneNumbers", "Postgres", "Logging", "HTTPServer"]
+        ),
+        .target(
+            name: "CLI",
+            dependencies: ["Configuration", "OptOutSync", "SMSVoiceEmulator", "Reporting", "SyncStore", "Postgres", "AWS", "Logging"]
+        ),
+        .executableTarget(name: "optout-sync", dependencies: ["CLI"]),
+        .executableTarget(
+            name: "Benchmarks",
+            dependencies: ["Postgres", "AWS", "PhoneNumbers", "SyncStore", "HTTPServer", "SMSVoiceEmulator", "Logging", "OptOutSync"]
+        ),
+
+        // Tests.
+        .target(name: "TestSupport", dependencies: ["Postgres", "Logging"], path: "Tests/TestSupport"),
+        .testTarget(name: "LoggingTests", dependencies: ["Logging", "TestSupport"]),
+        .testTarget(name: "HashingTests", dependencies: ["Hashing"]),
+        .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"]),
+        .testTarget(name: "AWSTests", dependencies: ["AWS", "HTTPServer", "TestSupport"]),
+        .testTarget(name: "PhoneNumbersTests", dependencies: ["PhoneNumbers", "TestSupport"]),
+        .testTarget(name: "SyncCoreTests", dependencies: ["SyncCore", "TestSupport"]),
+        .testTarget(name: "ConfigurationTests", dependencies: ["Configuration", "TestSupport"]),
+        .testTarget(name: "SyncStoreTests", dependencies: ["SyncStore", "TestSupport"]),
+        .testTarget(name: "SMSVoiceEmulatorTests", dependencies: ["SMSVoiceEmulator", "HTTPServer", "TestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["CLI", "TestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"]),
+    ],
+    swiftLanguageModes: [.v6],
+    cxxLanguageStandard: .cxx17
+)

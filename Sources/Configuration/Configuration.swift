@@ -1,0 +1,1 @@
+// Configuration module: see docs/architecture.md

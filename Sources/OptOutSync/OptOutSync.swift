@@ -1,0 +1,1 @@
+// OptOutSync module: see docs/architecture.md

@@ -1,0 +1,1 @@
+// PhoneNumbers module: see docs/architecture.md

@@ -1,0 +1,1 @@
+// Postgres module: see docs/architecture.md

@@ -1,0 +1,1 @@
+// SMSVoiceEmulator module: see docs/architecture.md

@@ -1,0 +1,1 @@
+// SyncStore module: see docs/architecture.md
