@@ -56,7 +56,7 @@ public struct ContainerCredentialProvider: CredentialProvider {
         let endpoint = "\(url.host ?? "")\(url.path)"
         var request = HTTPRequest(method: "GET", url: url, headers: [("Accept", "application/json")])
         if let token = try authorization() {
-            guard !token.contains(where: { $0 == "\r" || $0 == "\n" }) else {
+            guard !token.unicodeScalars.contains(where: { $0 == "\r" || $0 == "\n" }) else {
                 throw CredentialError.invalid(provider, "the authorization token contains a line break")
             }
             request.setHeader("Authorization", token)
