@@ -28,7 +28,14 @@ let package = Package(
         .target(name: "PhoneNumbers", dependencies: ["CPhoneNumber"]),
         .target(name: "SyncCore"),
         .target(name: "Configuration", dependencies: ["PhoneNumbers"]),
-        .target(name: "SyncStore", dependencies: ["Postgres", "PhoneNumbers", "SyncCore", "Logging"]),
+        .target(
+            name: "SyncStore",
+            dependencies: ["Postgres", "PhoneNumbers", "SyncCore", "Logging"],
+            plugins: ["EmbedMigrations"]
+        ),
+        // Embeds sql/*.sql into SyncStore at build time (see Plugins/EmbedMigrations).
+        .executableTarget(name: "EmbedMigrationsTool"),
+        .plugin(name: "EmbedMigrations", capability: .buildTool(), dependencies: ["EmbedMigrationsTool"]),
         .target(name: "HTTPServer", dependencies: ["Logging"]),
         .target(name: "SMSVoiceEmulator", dependencies: ["HTTPServer", "Hashing", "Logging"]),
         .target(name: "Reporting", dependencies: ["SyncCore"]),
