@@ -85,7 +85,7 @@ public final class Emulator: Sendable {
         traffic.disturbances.latencyMs = options.latencyMs
         traffic.disturbances.jitterMs = options.jitterMs
         traffic.disturbances.faultRate = options.faultRate
-        traffic.buckets.configure(options.quotas, now: options.clock.now().timeIntervalSince1970)
+        traffic.buckets.configure(options.quotas, now: options.clock.requestTime().timeIntervalSince1970)
         self.traffic = Mutex(traffic)
     }
 
@@ -149,7 +149,7 @@ public final class Emulator: Sendable {
 
     private func process(_ request: HTTPServerRequest, operation: String, known: Bool, now: Date, requestID: String) -> Result<JSONValue, APIError> {
         if let error = verifier.verify(method: request.method, path: request.path, query: request.query,
-                                       headers: request.headers, body: request.body, now: now) {
+                                       headers: request.headers, body: request.body, now: clock.requestTime()) {
             return .failure(error)
         }
         guard request.method == "POST", request.path == "/", known else {
@@ -167,7 +167,7 @@ public final class Emulator: Sendable {
         case .slow, nil: break
         }
         if disabled { return .failure(.accessDenied("ACCOUNT_DISABLED")) }
-        let allowed = traffic.withLock { $0.buckets.take(operation, now: clock.now().timeIntervalSince1970) }
+        let allowed = traffic.withLock { $0.buckets.take(operation, now: clock.requestTime().timeIntervalSince1970) }
         guard allowed else { return .failure(.throttling(operation)) }
         guard let body = JSONValue.parse(request.body.isEmpty ? Array("{}".utf8) : request.body) else {
             return .failure(.serialization("The request body is not valid JSON."))
@@ -271,7 +271,7 @@ public final class Emulator: Sendable {
             if kinds!.count != k.count { return "faultKinds takes error, drop, slow" }
         }
         if let rate = body["faultRate"]?.numberValue, !(0...1).contains(rate) { return "faultRate must be within 0...1" }
-        let now = clock.now().timeIntervalSince1970
+        let now = clock.requestTime().timeIntervalSince1970
         traffic.withLock { t in
             if let quotas { t.quotas = quotas; t.buckets.configure(quotas, now: now) }
             if let v = body["latencyMs"]?.numberValue { t.disturbances.latencyMs = max(0, v) }

@@ -90,18 +90,42 @@ struct SigV4Verifier: Sendable {
         guard signedHeaders.contains("host") else {
             return APIError("InvalidSignatureException", status: 403, "'Host' must be a 'SignedHeader' in the AWS Authorization.")
         }
-        let canonicalHeaders = signedHeaders.map { name in
-            name + ":" + header(name).map(Self.collapseSpaces).joined(separator: ",") + "\n"
-        }.joined()
-        let canonicalRequest = [method, path.isEmpty ? "/" : path, Self.canonicalQuery(query), canonicalHeaders,
-                                signedHeaderList, SHA256.hexHash(body)].joined(separator: "\n")
-        let scope = "\(scopeDate)/\(scopeRegion)/\(scopeService)/aws4_request"
-        let stringToSign = "AWS4-HMAC-SHA256\n\(amzDate)\n\(scope)\n\(SHA256.hexHash(canonicalRequest))"
-        var key = Array(("AWS4" + known.secretAccessKey).utf8)
-        for part in [scopeDate, scopeRegion, scopeService, "aws4_request"] { key = HMACSHA256.authenticate(key: key, message: part) }
-        let expected = HMACSHA256.authenticate(key: key, message: stringToSign).hexString
+        let expected = Self.signature(secret: known.secretAccessKey, method: method, path: path, query: query, headers: headers,
+                                      signedHeaders: signedHeaders, body: body, amzDate: amzDate,
+                                      scope: (scopeDate, scopeRegion, scopeService))
         guard expected == signature else { return APIError("InvalidSignatureException", status: 403, Self.mismatch) }
         return nil
+    }
+
+    /// The signature of a request as it arrived: canonical request, string to sign, derived key.
+    static func signature(secret: String, method: String, path: String, query: String, headers: [(name: String, value: String)],
+                          signedHeaders: [String], body: [UInt8], amzDate: String,
+                          scope: (date: String, region: String, service: String)) -> String {
+        let canonicalHeaders = signedHeaders.map { name in
+            name + ":" + headers.filter { $0.name == name }.map { collapseSpaces($0.value) }.joined(separator: ",") + "\n"
+        }.joined()
+        let canonicalRequest = [method, path.isEmpty ? "/" : path, canonicalQuery(query), canonicalHeaders,
+                                signedHeaders.joined(separator: ";"), SHA256.hexHash(body)].joined(separator: "\n")
+        let scopeText = "\(scope.date)/\(scope.region)/\(scope.service)/aws4_request"
+        let stringToSign = "AWS4-HMAC-SHA256\n\(amzDate)\n\(scopeText)\n\(SHA256.hexHash(canonicalRequest))"
+        var key = Array(("AWS4" + secret).utf8)
+        for part in [scope.date, scope.region, scope.service, "aws4_request"] { key = HMACSHA256.authenticate(key: key, message: part) }
+        return HMACSHA256.authenticate(key: key, message: stringToSign).hexString
+    }
+
+    /// Headers that sign a request for this verifier (tests and the benchmark's request builder).
+    /// `headers` must be lower-cased and include `host`.
+    static func sign(method: String, path: String, headers: [(name: String, value: String)], body: [UInt8],
+                     credential: EmulatorCredential, region: String, date: Date) -> [(name: String, value: String)] {
+        let amzDate = formatAmzDate(date)
+        var all = headers + [("x-amz-date", amzDate)]
+        if let token = credential.sessionToken { all.append(("x-amz-security-token", token)) }
+        let names = Array(Set(all.map(\.name))).sorted()
+        let scope = (String(amzDate.prefix(8)), region, "sms-voice")
+        let signature = signature(secret: credential.secretAccessKey, method: method, path: path, query: "", headers: all,
+                                  signedHeaders: names, body: body, amzDate: amzDate, scope: scope)
+        all.append(("authorization", "AWS4-HMAC-SHA256 Credential=\(credential.accessKeyID)/\(scope.0)/\(region)/sms-voice/aws4_request, SignedHeaders=\(names.joined(separator: ";")), Signature=\(signature)"))
+        return all
     }
 
     static func collapseSpaces(_ value: String) -> String {

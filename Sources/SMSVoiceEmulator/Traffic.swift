@@ -3,6 +3,8 @@ import Synchronization
 
 /// The emulator's notion of time: an injectable `Clock` (tests pass `ManualClock`) mapped onto wall-clock
 /// dates from `start`, plus an offset the control surface can advance (e.g. past the 30-day rule).
+/// Signature freshness and quotas use `requestTime()` (no offset), because clients sign with their own
+/// clock; domain timestamps use `now()`.
 public final class EmulatorClock: Sendable {
     private let elapsed: @Sendable () -> Duration
     private let start: Date
@@ -14,9 +16,12 @@ public final class EmulatorClock: Sendable {
         self.start = start
     }
 
-    public func now() -> Date {
-        let total = elapsed() + offset.withLock { $0 }
-        return start.addingTimeInterval(Double(total.components.seconds) + Double(total.components.attoseconds) * 1e-18)
+    public func now() -> Date { date(elapsed() + offset.withLock { $0 }) }
+
+    public func requestTime() -> Date { date(elapsed()) }
+
+    private func date(_ d: Duration) -> Date {
+        start.addingTimeInterval(Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18)
     }
 
     public func advance(by duration: Duration) { offset.withLock { $0 += duration } }
