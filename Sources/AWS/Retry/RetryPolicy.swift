@@ -46,7 +46,8 @@ public struct RetryPolicy: Sendable, Equatable {
         let cost = RetryBudget.cost(of: retryClass)
         guard budget.withdraw(cost) else { return .giveUp(.retryBudgetExhausted) }
         let ceiling = backoffCeiling(attempt: attempt, class: retryClass)
-        let fraction = Double.random(in: 0..<1, using: &random)
+        // Uniform in [0, 1): the top 53 bits of one draw (explicit, so a fixed generator gives exact delays).
+        let fraction = Double(random.next() >> 11) * 0x1p-53
         return .retry(after: .seconds(ceiling.seconds * fraction), cost: cost)
     }
 }
