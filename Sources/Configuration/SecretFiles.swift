@@ -7,7 +7,7 @@ import Foundation
 ///   `$CREDENTIALS_DIRECTORY/NAME` (set by `LoadCredential=` / `LoadCredentialEncrypted=`). Without
 ///   `$CREDENTIALS_DIRECTORY` a relative name is an error (it would otherwise depend on the working directory).
 ///
-/// The first line is the secret (a trailing `\r` is dropped). The value never appears in errors.
+/// The first line is the secret (ended by `\n` or `\r\n`). The value never appears in errors.
 enum SecretFiles {
     static let expectedForm = "an absolute file path, or a credential name read from $CREDENTIALS_DIRECTORY"
 
@@ -37,8 +37,7 @@ enum SecretFiles {
         guard let text = String(data: data, encoding: .utf8) else {
             throw ConfigError(keyPath: keyPath, expected: "a UTF-8 file whose first line is the password", found: "a binary file at \(path)")
         }
-        var line = text.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""
-        if line.hasSuffix("\r") { line.removeLast() }
+        let line = String(text.prefix(while: { !$0.isNewline }))
         guard !line.isEmpty else {
             throw ConfigError(keyPath: keyPath, expected: "a file whose first line is the password", found: "an empty first line in \(path)")
         }
