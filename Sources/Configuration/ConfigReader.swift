@@ -11,7 +11,7 @@ struct ObjectReader {
         }
         for key in fields.keys.sorted() where !keys.contains(key) {
             var expected = "one of the keys " + keys.joined(separator: ", ")
-            if let near = closest(to: key, among: keys) { expected = "a known key (did you mean \"\(near)\"?)" }
+            if let near = Spelling.closest(to: key, among: keys) { expected = "a known key (did you mean \"\(near)\"?)" }
             throw ConfigError(keyPath: ObjectReader.join(path, key), expected: expected, found: "an unknown key")
         }
         self.path = path
@@ -132,26 +132,4 @@ struct ObjectReader {
     static func render(_ number: Double) -> String {
         number.rounded() == number && abs(number) < 1e15 ? String(Int64(number)) : String(number)
     }
-}
-
-/// The known key nearest to `key` by edit distance, if it is near enough to be a likely typo.
-func closest(to key: String, among keys: [String]) -> String? {
-    let scored = keys.map { ($0, editDistance(key.lowercased(), $0.lowercased())) }
-    guard let best = scored.min(by: { $0.1 < $1.1 }) else { return nil }
-    return best.1 <= max(2, key.count / 3) ? best.0 : nil
-}
-
-/// Levenshtein distance.
-func editDistance(_ a: String, _ b: String) -> Int {
-    let a = Array(a), b = Array(b)
-    if a.isEmpty { return b.count }
-    var previous = Array(0...b.count)
-    for i in 1...a.count {
-        var current = [i] + Array(repeating: 0, count: b.count)
-        for j in stride(from: 1, through: b.count, by: 1) {
-            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
-        }
-        previous = current
-    }
-    return previous[b.count]
 }

@@ -56,7 +56,7 @@ import Testing
     }
 
     @Test func suggestions() {
-        #expect(closest(to: "regoin", among: ["region", "profile"]) == "region")
-        #expect(closest(to: "zzzzzzzz", among: ["region", "profile"]) == nil)
+        #expect(Spelling.closest(to: "regoin", among: ["region", "profile"]) == "region")
+        #expect(Spelling.closest(to: "zzzzzzzz", among: ["region", "profile"]) == nil)
     }
 }
