@@ -27,7 +27,15 @@ public enum ArgumentParser {
     }
 
     private static func parseOrThrow(_ arguments: [String], environment: [String: String]) throws(UsageError) -> Invocation {
-        let collected = try collect(arguments)
+        let collected: Collected
+        do {
+            collected = try collect(arguments)
+        } catch {
+            // `--help` wins over a mistake elsewhere on the line: show the help that was asked for.
+            let options = arguments.prefix { $0 != "--" }
+            if options.contains("--help") || options.contains("-h") { return .help(error.subcommand) }
+            throw error
+        }
         if collected.help { return .help(collected.subcommand) }
         if collected.version { return .version }
         guard let subcommand = collected.subcommand else {
