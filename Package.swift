@@ -57,6 +57,7 @@ let package = Package(
         .testTarget(name: "ConfigurationTests", dependencies: ["Configuration", "TestSupport"]),
         .testTarget(name: "SyncStoreTests", dependencies: ["SyncStore", "TestSupport"]),
         .testTarget(name: "SMSVoiceEmulatorTests", dependencies: ["SMSVoiceEmulator", "HTTPServer", "TestSupport"]),
+        .testTarget(name: "ReportingTests", dependencies: ["Reporting", "SyncCore"]),
         .testTarget(name: "CLITests", dependencies: ["CLI", "Configuration", "Logging", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"]),
     ],
