@@ -28,7 +28,7 @@ let package = Package(
         .target(name: "AWS", dependencies: ["Hashing", "Logging", "CCurl"]),
         .target(name: "PhoneNumbers", dependencies: ["CPhoneNumber"]),
         .target(name: "SyncCore"),
-        .target(name: "Configuration", dependencies: ["PhoneNumbers"]),
+        .target(name: "Configuration", dependencies: ["PhoneNumbers", "Postgres"]),
         .target(
             name: "SyncStore",
             dependencies: ["Postgres", "PhoneNumbers", "SyncCore", "Configuration", "Logging"],
@@ -62,7 +62,7 @@ let package = Package(
         .testTarget(name: "AWSTests", dependencies: ["AWS", "HTTPServer", "TestSupport"], exclude: ["Python"]),
         .testTarget(name: "PhoneNumbersTests", dependencies: ["PhoneNumbers", "TestSupport"]),
         .testTarget(name: "SyncCoreTests", dependencies: ["SyncCore", "TestSupport"]),
-        .testTarget(name: "ConfigurationTests", dependencies: ["Configuration", "TestSupport"]),
+        .testTarget(name: "ConfigurationTests", dependencies: ["Configuration", "PhoneNumbers", "Postgres", "TestSupport"]),
         .testTarget(name: "SyncStoreTests", dependencies: ["SyncStore", "TestSupport"]),
         .testTarget(name: "SMSVoiceEmulatorTests", dependencies: ["SMSVoiceEmulator", "HTTPServer", "TestSupport"], exclude: ["Python"]),
         .testTarget(name: "ReportingTests", dependencies: ["Reporting", "SyncCore"]),
