@@ -29,6 +29,16 @@ public struct EmulatorOptions: Sendable {
     ]
 
     public init() {}
+
+    /// The operations the emulator serves (valid names for `quotas`).
+    public static var operationNames: [String] { Shapes.requests.keys.sorted() }
+
+    /// Parses the CLI's `OP=RATE` (`--quota`): a served operation and a positive rate; nil when malformed.
+    public static func parseQuota(_ argument: String) -> (operation: String, rate: Double)? {
+        let parts = argument.split(separator: "=", maxSplits: 1).map(String.init)
+        guard parts.count == 2, Shapes.requests[parts[0]] != nil, let rate = Double(parts[1]), rate > 0, rate.isFinite else { return nil }
+        return (parts[0], rate)
+    }
 }
 
 /// Counters the control surface reports (`GET /_emulator/stats`).
