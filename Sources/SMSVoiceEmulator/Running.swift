@@ -84,7 +84,3 @@ public func runEmulatorCommand(options: EmulatorOptions, logger: Logger = .disab
     running.stop()
     return 0
 }
-
-/// Names for modules that have their own `EmulatorOptions` (the CLI's parsed flags) in scope.
-public typealias EmulatorServerOptions = EmulatorOptions
-public typealias EmulatorServerCredential = EmulatorCredential

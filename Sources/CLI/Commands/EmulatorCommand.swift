@@ -6,12 +6,12 @@ import SMSVoiceEmulator
 /// configuration file. Blocks (on its own thread, not the cooperative pool) until SIGINT/SIGTERM.
 enum EmulatorCommand {
     static func run(_ cli: EmulatorOptions, logger: Logger) async -> ExitCode {
-        var options = EmulatorServerOptions()
+        var options = SMSVoiceEmulator.Options()
         options.port = cli.port
         options.region = cli.region
         options.account = cli.account
         options.credentials = cli.credentials.map {
-            EmulatorServerCredential(accessKeyID: $0.accessKeyID, secretAccessKey: $0.secretAccessKey, sessionToken: $0.sessionToken)
+            SMSVoiceEmulator.Credential(accessKeyID: $0.accessKeyID, secretAccessKey: $0.secretAccessKey, sessionToken: $0.sessionToken)
         }
         options.quotas = cli.quotas
         options.latencyMs = Double(cli.latency.components.seconds) * 1000 + Double(cli.latency.components.attoseconds) / 1e15
