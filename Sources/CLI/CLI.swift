@@ -75,7 +75,8 @@ public enum CommandLineTool {
         case .check: CheckCommand.run
         case .backfill(let options): { await BackfillCommand.run($0, options: options) }
         case .status(let json): { await StatusCommand.run($0, json: json) }
-        case .provision, .capture, .reconcile, .run, .report: nil
+        case .provision(let dryRun): { await ProvisionCommand.run($0, dryRun: dryRun) }
+        case .capture, .reconcile, .run, .report: nil
         case .emulator: nil  // runs without a configuration file: see `execute`
         }
     }

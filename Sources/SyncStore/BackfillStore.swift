@@ -19,6 +19,30 @@ public struct BackfillStore: Sendable {
     private var bu: String { businessUnit }
     private func t(_ name: String) -> String { schema.table(name) }
 
+    // MARK: Business unit
+
+    /// Records where the BU's AWS list is. When the list, account or region changed since the
+    /// last run, what `sync_state` knew about AWS describes another list: it is forgotten, so the
+    /// next plan sends every number again (the scan still skips what the new list holds).
+    @discardableResult
+    public func register(list: String, account: String, region: String, on db: PostgresConnection) async throws -> Bool {
+        let identity = "\(account)/\(region)/\(list)"
+        return try await db.withTransaction { tx in
+            let previous = try await tx.query("""
+                SELECT config_hash FROM \(unsafeRaw: t("business_unit")) WHERE name = \(bu) FOR UPDATE
+                """).first.map { try $0.decode(String.self, at: 0) }
+            try await tx.execute("""
+                INSERT INTO \(unsafeRaw: t("business_unit")) (name, opt_out_list, aws_account, aws_region, config_hash)
+                VALUES (\(bu), \(list), \(account), \(region), \(identity))
+                ON CONFLICT (name) DO UPDATE SET opt_out_list = EXCLUDED.opt_out_list, aws_account = EXCLUDED.aws_account,
+                    aws_region = EXCLUDED.aws_region, config_hash = EXCLUDED.config_hash, updated_at = now()
+                """)
+            guard let previous, previous != identity else { return false }
+            try await tx.execute("DELETE FROM \(unsafeRaw: t("sync_state")) WHERE bu = \(bu)")
+            return true
+        }
+    }
+
     // MARK: Run record
 
     public struct Run: Sendable, Equatable {
@@ -183,7 +207,7 @@ public struct BackfillStore: Sendable {
     /// Seconds until the next queued put of the BU is due; nil when nothing is queued.
     public func nextDue(on db: PostgresConnection) async throws -> Double? {
         let rows = try await db.query("""
-            SELECT greatest(0, extract(epoch FROM min(next_attempt_at) - now()))::float8 FROM \(unsafeRaw: t("outbox"))
+            SELECT CASE WHEN count(*) > 0 THEN greatest(0, extract(epoch FROM min(next_attempt_at) - now())) END::float8 FROM \(unsafeRaw: t("outbox"))
             WHERE bu = \(bu) AND direction = 'to_aws' AND action = 'put' AND lease_owner IS NULL
             """)
         return try rows.first?.decode(Double?.self, at: 0)

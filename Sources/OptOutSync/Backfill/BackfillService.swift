@@ -140,6 +140,10 @@ private struct UnitRun: Sendable {
             let lock = PostgresConnection.advisoryKey("optout-sync backfill \(service.schema.name) \(bu)")
             guard try await db.tryAdvisoryLock(key: lock) else { throw BusinessUnitBusy(businessUnit: bu) }
             if service.options.dryRun { return try await dryRun(db: db) }
+            if try await store.register(list: target.listName, account: target.account, region: target.region, on: db) {
+                logger.notice("the BU's opt-out list changed since the last run: what was known to be in AWS is forgotten",
+                              ["aws.list": target.listName])
+            }
             return try await phases(db: db, progress: &progress)
         } catch let stop as UnitStop {
             progress.phase = .stopped
