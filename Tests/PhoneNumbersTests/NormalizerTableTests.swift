@@ -64,6 +64,7 @@ let table: [Case] = [
     Case("+", "US", "x:not_a_number", "a lone plus"),
     Case("0", "GB", "x:not_a_number", "a lone zero"),
     Case("+999 123 456 789", "US", "x:invalid_country_code", "calling code 999 does not exist"),
+    Case("+0082 2", "KR", "x:invalid_country_code", "+ then an IDD and one digit: C++ says invalid country code (the Python port: too short)"),
 
     // United Kingdom.
     Case("07911 123456", "GB", "v+447911123456", "GB mobile, trunk prefix 0"),
