@@ -18,7 +18,6 @@ import re
 import sys
 
 import phonenumbers
-
 from phonenumbers import phonenumberutil
 from phonenumbers import NumberParseException, PhoneNumberFormat, PhoneNumberType, ValidationResult
 
