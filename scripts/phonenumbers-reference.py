@@ -4,7 +4,7 @@ metadata of Debian's libphonenumber) behind the pre-processing and classificatio
 docs/normalisation.md, which the Swift side implements too. Run with the venv python of scripts/pyenv.
 
   judge    --default-region US < inputs.json    # [[raw, region], ...] -> [answer, ...]
-  generate --default-region US --seed 7 --count 100000
+  generate --default-region US --seed 7 --count 100000 [--regions GB,US]
                                                 # -> [[raw, region, answer], ...] (seeded messy corpus)
 
 An answer is NormalizationResult.cacheEncoding: "v+442079460958", "u+447700900123", "x:too_short".
@@ -235,12 +235,13 @@ def region_field(rng, region, default_region):
     return rng.choice([None, ""])  # row's region missing: the default region applies
 
 
-def generate(seed, count, default_region):
+def generate(seed, count, default_region, only_regions=None):
     rng = random.Random(seed)  # a str seed: stable across runs and Python versions
-    regions = sorted(phonenumbers.SUPPORTED_REGIONS)
+    regions = only_regions or sorted(phonenumbers.SUPPORTED_REGIONS)
+    main_regions = only_regions or MAIN_REGIONS
     rows = []
     for _ in range(count):
-        region = rng.choice(MAIN_REGIONS) if rng.random() < 0.7 else rng.choice(regions)
+        region = rng.choice(main_regions) if rng.random() < 0.7 else rng.choice(regions)
         roll = rng.random()
         if roll < 0.04:
             raw = rng.choice(JUNK + ["", "   ", "\u00a0", "\u200b"])
@@ -249,7 +250,7 @@ def generate(seed, count, default_region):
         else:
             nsn, cc = base_numbers(rng, region)
             if rng.random() < 0.05:   # number of another country, written nationally, row says `region`
-                other = rng.choice(MAIN_REGIONS)
+                other = rng.choice(main_regions)
                 nsn, cc = base_numbers(rng, other)
             raw = noise(rng, render(rng, region, nsn, cc))
         rows.append([raw, region_field(rng, region, default_region)])
@@ -262,13 +263,15 @@ def main():
     parser.add_argument("--default-region", required=True)
     parser.add_argument("--seed", default="1")
     parser.add_argument("--count", type=int, default=1000)
+    parser.add_argument("--regions", help="comma-separated regions to generate for (default: all, weighted)")
     args = parser.parse_args()
     if args.mode == "judge":
         rows = json.load(sys.stdin)
         json.dump([normalize(raw, region, args.default_region) for raw, region in rows], sys.stdout)
     else:
         # Blocks of the corpus are generated and judged on all cores; block i is seeded "seed/i".
-        blocks = [(f"{args.seed}/{i}", min(BLOCK, args.count - start), args.default_region)
+        only = args.regions.split(",") if args.regions else None
+        blocks = [(f"{args.seed}/{i}", min(BLOCK, args.count - start), args.default_region, only)
                   for i, start in enumerate(range(0, args.count, BLOCK))]
         with multiprocessing.Pool(os.cpu_count()) as pool:
             results = pool.map(generate_and_judge, blocks)
@@ -279,8 +282,9 @@ BLOCK = 2000
 
 
 def generate_and_judge(block):
-    seed, count, default_region = block
-    return [[raw, region, normalize(raw, region, default_region)] for raw, region in generate(seed, count, default_region)]
+    seed, count, default_region, only = block
+    rows = generate(seed, count, default_region, only)
+    return [[raw, region, normalize(raw, region, default_region)] for raw, region in rows]
 
 
 if __name__ == "__main__":

@@ -1,0 +1,39 @@
+import Dispatch
+import Foundation
+import PhoneNumbers
+
+/// `Benchmarks normalize CORPUS.json [--default-region US] [--repeat 3]`: throughput of
+/// `Normalizer.normalizeAllBlocking` on one thread and on all cores, over a corpus written by
+/// scripts/phonenumbers-reference.py (rows of raw, region, reference answer). Run by scripts/bench/normalize.
+enum NormalizeBench {
+    static func run(_ arguments: [String]) throws {
+        guard let path = arguments.first else {
+            print("usage: Benchmarks normalize CORPUS.json [--default-region US] [--repeat 3]")
+            return
+        }
+        let defaultRegion = value(of: "--default-region", in: arguments) ?? "US"
+        let repeats = Int(value(of: "--repeat", in: arguments) ?? "3") ?? 3
+        let rows = try JSONDecoder().decode([[String?]].self, from: Data(contentsOf: URL(fileURLWithPath: path)))
+        let inputs = rows.map { RawPhoneNumber($0[0], region: $0[1]) }
+        let normalizer = try Normalizer(defaultRegion: defaultRegion)
+
+        print("normalize: \(inputs.count) values from \(URL(fileURLWithPath: path).lastPathComponent), default region \(defaultRegion)")
+        let cores = Normalizer.defaultThreadCount
+        for threads in Array(Set([1, 2, cores])).sorted() {
+            var best = Double.infinity
+            var results: [NormalizationResult] = []
+            for _ in 0..<repeats {
+                let start = DispatchTime.now().uptimeNanoseconds
+                results = normalizer.normalizeAllBlocking(inputs, threads: threads)
+                best = min(best, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+            }
+            let mismatches = zip(results, rows).filter { $0.cacheEncoding != $1[2] }.count
+            let line = String(format: "  threads %d: best of %d %.3f s, %.0f values/s", threads, repeats, best, Double(inputs.count) / best)
+            print(line + (mismatches == 0 ? "" : ", \(mismatches) answers differ from the reference"))
+        }
+    }
+
+    private static func value(of option: String, in arguments: [String]) -> String? {
+        arguments.firstIndex(of: option).flatMap { arguments.indices.contains($0 + 1) ? arguments[$0 + 1] : nil }
+    }
+}
