@@ -184,6 +184,8 @@ extern "C" int cpn_describe_e164(uint64_t e164, cpn_result *out, char region_out
         classify(number, out);
         std::string region;
         util().GetRegionCodeForNumber(number, &region);
+        // A number in no known range (possible only) still belongs to its calling code's main region.
+        if (region == "ZZ") util().GetRegionCodeForCountryCode(number.country_code(), &region);
         copyRegion(region, region_out);
         return 1;
     } catch (...) {

@@ -89,8 +89,9 @@ extension Normalizer {
     /// of non-geographic services (800, 870, 882, ...) name no region.
     public static func resolveRegion(_ value: String) -> String? { resolve(value).code?.string }
 
-    /// The region an E.164 number belongs to (`+442079460958` → `GB`, `+80012345678` → `001`), or nil
-    /// if libphonenumber cannot tell (e.g. an unverified number outside every known range).
+    /// The region an E.164 number belongs to (`+442079460958` → `GB`, `+12423571234` → `BS`,
+    /// `+80012345678` → `001`); for a number in no known range (unverified), the main region of its
+    /// calling code (`+447700900123` → `GB`); nil if the calling code is unknown. For `write_back_sql`'s `$3`.
     public static func region(of number: E164) -> String? {
         let (_, region) = describe(number)
         return region == "ZZ" ? nil : region

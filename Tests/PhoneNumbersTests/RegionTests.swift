@@ -43,7 +43,8 @@ import Testing
         #expect(Normalizer.region(of: E164("+442079460958")!) == "GB")
         #expect(Normalizer.region(of: E164("+12423571234")!) == "BS")
         #expect(Normalizer.region(of: E164("+80012345678")!) == "001")
-        #expect(Normalizer.region(of: E164("+447700900123")!) == nil)  // possible only: no known range
+        #expect(Normalizer.region(of: E164("+447700900123")!) == "GB")  // possible only: calling code's main region
+        #expect(Normalizer.region(of: E164("+99912345")!) == nil)
         #expect(Normalizer.numberType(of: E164("+447911123456")!) == .mobile)
         #expect(Normalizer.numberType(of: E164("+442079460958")!) == .fixedLine)
         #expect(Normalizer.numberType(of: E164("+12065550134")!) == .fixedLineOrMobile)
