@@ -103,6 +103,8 @@ def normalize(raw, region, default_region):
     text = clean(raw)
     if text == "":
         return "x:empty"
+    if len(text) > 250:
+        return "x:too_long"
     try:
         _after_unrecognised_plus[0] = False
         number = phonenumbers.parse(text, code or "ZZ")

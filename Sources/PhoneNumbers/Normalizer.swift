@@ -41,7 +41,7 @@ public struct Normalizer: Sendable {
         return Self.result(out, regionKnown: code != nil)
     }
 
-    static func result(_ out: cpn_result, regionKnown: Bool) -> NormalizationResult {
+    private static func result(_ out: cpn_result, regionKnown: Bool) -> NormalizationResult {
         switch cpn_kind(rawValue: UInt32(bitPattern: out.kind)) {
         case CPN_KIND_VALID: return E164(digits: out.e164).map(NormalizationResult.valid) ?? .invalid(.unparseable)
         case CPN_KIND_POSSIBLE_ONLY: return E164(digits: out.e164).map(NormalizationResult.unverified) ?? .invalid(.unparseable)
