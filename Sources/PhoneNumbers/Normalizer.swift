@@ -17,7 +17,7 @@ public struct Normalizer: Sendable {
 
     /// `defaultRegion` in any form `resolveRegion` accepts (`GB`, ` gb `, `44`, `+44`).
     public init(defaultRegion: String) throws(UnsupportedRegionError) {
-        guard let code = Self.resolve(defaultRegion).code else { throw UnsupportedRegionError() }
+        guard let code = Self.resolve(defaultRegion).code else { throw UnsupportedRegionError(value: defaultRegion) }
         self.defaultCode = code
         self.defaultRegion = code.string
     }
@@ -64,12 +64,15 @@ public struct Normalizer: Sendable {
     }
 }
 
-/// A region value (config `default_region`) that names no region libphonenumber supports.
-/// Carries no value: the caller knows which BU and key it checked.
+/// A region value (config `default_region`) that names no region libphonenumber supports. The caller
+/// adds which BU and key it checked. (A region value is configuration, never a phone number.)
 public struct UnsupportedRegionError: Error, Hashable, Sendable, CustomStringConvertible {
-    public init() {}
+    public let value: String
+
+    public init(value: String) { self.value = value }
+
     public var description: String {
-        "not a supported region: expected an ISO 3166 alpha-2 code such as GB, or a country calling code such as 44"
+        "unsupported region \"\(value)\": expected an ISO 3166 alpha-2 code such as GB, or a country calling code such as 44"
     }
 }
 

@@ -28,7 +28,8 @@ import Testing
     @Test func defaultRegionIsValidated() throws {
         #expect(try Normalizer(defaultRegion: " gb ").defaultRegion == "GB")
         #expect(try Normalizer(defaultRegion: "+49").defaultRegion == "DE")
-        #expect(throws: UnsupportedRegionError.self) { try Normalizer(defaultRegion: "UK") }
+        #expect(throws: UnsupportedRegionError(value: "UK")) { try Normalizer(defaultRegion: "UK") }
+        #expect("\(UnsupportedRegionError(value: "UK"))".hasPrefix("unsupported region \"UK\""))
         #expect(throws: UnsupportedRegionError.self) { try Normalizer(defaultRegion: "") }
     }
 
