@@ -4,7 +4,7 @@ metadata of Debian's libphonenumber) behind the pre-processing and classificatio
 docs/normalisation.md, which the Swift side implements too. Run with the venv python of scripts/pyenv.
 
   judge    --default-region US < inputs.json    # [[raw, region], ...] -> [answer, ...]
-  generate --default-region US --seed 7 --count 100000
+  generate --default-region US --seed 7 --count 100000 [--regions GB,US]
                                                 # -> [[raw, region, answer], ...] (seeded messy corpus)
 
 An answer is NormalizationResult.cacheEncoding: "v+442079460958", "u+447700900123", "x:too_short".
@@ -18,11 +18,12 @@ import re
 import sys
 
 import phonenumbers
+from phonenumbers import phonenumberutil
+from phonenumbers import NumberParseException, PhoneNumberFormat, PhoneNumberType, ValidationResult
 
 # phonenumbers compiles region-specific patterns through re's cache (512 entries): over many regions
 # it would recompile on almost every call. A larger cache makes the judge ~5x faster, same answers.
 re._MAXCACHE = 20000
-from phonenumbers import NumberParseException, PhoneNumberFormat, PhoneNumberType, ValidationResult
 
 # ---- The rules (docs/normalisation.md) -------------------------------------------------------
 
@@ -70,6 +71,30 @@ IMPOSSIBLE = {
 }
 
 
+# One known divergence between the ports (both 8.12.57): for a "+" number whose calling code is not
+# recognised, both retry without the "+" (it may be followed by an IDD such as "+0044"). When that retry
+# fails too, C++ libphonenumber ignores the retry's error and reports INVALID_COUNTRY_CODE, while the
+# Python port raises the retry's error (e.g. TOO_SHORT_AFTER_IDD for "+0082 2"). The C++ library is the
+# reference, so the judge reports what C++ reports.
+_extract_country_code = phonenumberutil._maybe_extract_country_code
+_after_unrecognised_plus = [False]
+
+
+def _extract_like_cpp(number, metadata, keep_raw_input, numobj):
+    retrying, _after_unrecognised_plus[0] = _after_unrecognised_plus[0], False
+    try:
+        return _extract_country_code(number, metadata, keep_raw_input, numobj)
+    except NumberParseException as e:
+        if e.error_type == NumberParseException.INVALID_COUNTRY_CODE:
+            _after_unrecognised_plus[0] = True
+        elif retrying:
+            raise NumberParseException(NumberParseException.INVALID_COUNTRY_CODE, "retry after + failed") from e
+        raise
+
+
+phonenumberutil._maybe_extract_country_code = _extract_like_cpp
+
+
 def normalize(raw, region, default_region):
     if raw is None:
         return "x:empty"
@@ -78,7 +103,10 @@ def normalize(raw, region, default_region):
     text = clean(raw)
     if text == "":
         return "x:empty"
+    if len(text) > 250:
+        return "x:too_long"
     try:
+        _after_unrecognised_plus[0] = False
         number = phonenumbers.parse(text, code or "ZZ")
     except NumberParseException as e:
         reason = PARSE_ERRORS.get(e.error_type, "unparseable")
@@ -209,12 +237,13 @@ def region_field(rng, region, default_region):
     return rng.choice([None, ""])  # row's region missing: the default region applies
 
 
-def generate(seed, count, default_region):
+def generate(seed, count, default_region, only_regions=None):
     rng = random.Random(seed)  # a str seed: stable across runs and Python versions
-    regions = sorted(phonenumbers.SUPPORTED_REGIONS)
+    regions = only_regions or sorted(phonenumbers.SUPPORTED_REGIONS)
+    main_regions = only_regions or MAIN_REGIONS
     rows = []
     for _ in range(count):
-        region = rng.choice(MAIN_REGIONS) if rng.random() < 0.7 else rng.choice(regions)
+        region = rng.choice(main_regions) if rng.random() < 0.7 else rng.choice(regions)
         roll = rng.random()
         if roll < 0.04:
             raw = rng.choice(JUNK + ["", "   ", "\u00a0", "\u200b"])
@@ -223,7 +252,7 @@ def generate(seed, count, default_region):
         else:
             nsn, cc = base_numbers(rng, region)
             if rng.random() < 0.05:   # number of another country, written nationally, row says `region`
-                other = rng.choice(MAIN_REGIONS)
+                other = rng.choice(main_regions)
                 nsn, cc = base_numbers(rng, other)
             raw = noise(rng, render(rng, region, nsn, cc))
         rows.append([raw, region_field(rng, region, default_region)])
@@ -236,13 +265,15 @@ def main():
     parser.add_argument("--default-region", required=True)
     parser.add_argument("--seed", default="1")
     parser.add_argument("--count", type=int, default=1000)
+    parser.add_argument("--regions", help="comma-separated regions to generate for (default: all, weighted)")
     args = parser.parse_args()
     if args.mode == "judge":
         rows = json.load(sys.stdin)
         json.dump([normalize(raw, region, args.default_region) for raw, region in rows], sys.stdout)
     else:
         # Blocks of the corpus are generated and judged on all cores; block i is seeded "seed/i".
-        blocks = [(f"{args.seed}/{i}", min(BLOCK, args.count - start), args.default_region)
+        only = args.regions.split(",") if args.regions else None
+        blocks = [(f"{args.seed}/{i}", min(BLOCK, args.count - start), args.default_region, only)
                   for i, start in enumerate(range(0, args.count, BLOCK))]
         with multiprocessing.Pool(os.cpu_count()) as pool:
             results = pool.map(generate_and_judge, blocks)
@@ -253,8 +284,9 @@ BLOCK = 2000
 
 
 def generate_and_judge(block):
-    seed, count, default_region = block
-    return [[raw, region, normalize(raw, region, default_region)] for raw, region in generate(seed, count, default_region)]
+    seed, count, default_region, only = block
+    rows = generate(seed, count, default_region, only)
+    return [[raw, region, normalize(raw, region, default_region)] for raw, region in rows]
 
 
 if __name__ == "__main__":

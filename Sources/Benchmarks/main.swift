@@ -4,6 +4,8 @@ import Foundation
 switch CommandLine.arguments.dropFirst().first {
 case "emulator-server":
     exit(try runEmulatorServer(Array(CommandLine.arguments.dropFirst(2))))
+case "normalize":
+    try NormalizeBench.run(Array(CommandLine.arguments.dropFirst(2)))
 default:
     print("benchmarks: see scripts/bench/")
 }

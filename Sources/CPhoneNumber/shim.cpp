@@ -24,6 +24,10 @@ std::string &scratch() {
 
 // Pre-processing, exactly as docs/normalisation.md "Pre-processing" specifies (the Python judge in
 // scripts/phonenumbers-reference.py implements the same three steps).
+// Longer pre-processed values are too_long without parsing (the Java and Python ports have the same
+// limit, 250 characters, inside parse; Debian's C++ build has none).
+const size_t kMaxCharacters = 250;
+
 bool isInvisible(uint32_t c) {
     return (c >= 0x200B && c <= 0x200F) || (c >= 0x202A && c <= 0x202E) || c == 0x2060 ||
            (c >= 0x2066 && c <= 0x2069) || c == 0xFEFF;
@@ -55,23 +59,27 @@ size_t decode(const unsigned char *p, const unsigned char *end, uint32_t *c) {
     return n;
 }
 
-// Removes invisible characters, maps whitespace to ' ', trims spaces. False on malformed UTF-8.
-bool preprocess(const char *utf8, size_t len, std::string *out) {
+// Removes invisible characters, maps whitespace to ' ', trims spaces; counts the characters left.
+// False on malformed UTF-8.
+bool preprocess(const char *utf8, size_t len, std::string *out, size_t *characters) {
     out->clear();
+    size_t count = 0;
     const unsigned char *p = reinterpret_cast<const unsigned char *>(utf8), *end = p + len;
     while (p < end) {
         uint32_t c;
         size_t n = decode(p, end, &c);
         if (n == 0) return false;
-        if (isWhitespace(c)) out->push_back(' ');
-        else if (!isInvisible(c)) out->append(reinterpret_cast<const char *>(p), n);
+        if (isWhitespace(c)) { out->push_back(' '); count++; }
+        else if (!isInvisible(c)) { out->append(reinterpret_cast<const char *>(p), n); count++; }
         p += n;
     }
     size_t first = out->find_first_not_of(' ');
-    if (first == std::string::npos) { out->clear(); return true; }
+    if (first == std::string::npos) { out->clear(); *characters = 0; return true; }
     size_t last = out->find_last_not_of(' ');
+    size_t before = out->size();
     out->erase(last + 1);
     out->erase(0, first);
+    *characters = count - (before - out->size());  // trimmed spaces are one byte, one character each
     return true;
 }
 
@@ -151,8 +159,11 @@ void copyRegion(const std::string &region, char out[4]) {
 extern "C" void cpn_normalize(const char *utf8, size_t len, const char *region, cpn_result *out) {
     try {
         std::string &text = scratch();
-        if (!preprocess(utf8, len, &text)) { setUnparseable(out, CPN_REASON_UNPARSEABLE); return; }
-        if (text.empty()) { setUnparseable(out, CPN_REASON_EMPTY); return; }
+        size_t characters;
+        if (!preprocess(utf8, len, &text, &characters)) { setUnparseable(out, CPN_REASON_UNPARSEABLE); return; }
+        if (characters == 0) { setUnparseable(out, CPN_REASON_EMPTY); return; }
+        // libphonenumber's regular expressions take quadratic time on long inputs (5,000 digits: 0.4 s).
+        if (characters > kMaxCharacters) { setUnparseable(out, CPN_REASON_TOO_LONG); return; }
         PhoneNumber number;
         PhoneNumberUtil::ErrorType error = util().Parse(text, region ? region : "ZZ", &number);
         if (error != PhoneNumberUtil::NO_PARSING_ERROR) { setUnparseable(out, reasonForParseError(error)); return; }
@@ -165,7 +176,8 @@ extern "C" void cpn_normalize(const char *utf8, size_t len, const char *region, 
 extern "C" ptrdiff_t cpn_preprocess(const char *utf8, size_t len, char *out) {
     try {
         std::string &text = scratch();
-        if (!preprocess(utf8, len, &text)) return -1;
+        size_t characters;
+        if (!preprocess(utf8, len, &text, &characters)) return -1;
         std::memcpy(out, text.data(), text.size());
         return (ptrdiff_t)text.size();
     } catch (...) {
@@ -184,6 +196,8 @@ extern "C" int cpn_describe_e164(uint64_t e164, cpn_result *out, char region_out
         classify(number, out);
         std::string region;
         util().GetRegionCodeForNumber(number, &region);
+        // A number in no known range (possible only) still belongs to its calling code's main region.
+        if (region == "ZZ") util().GetRegionCodeForCountryCode(number.country_code(), &region);
         copyRegion(region, region_out);
         return 1;
     } catch (...) {

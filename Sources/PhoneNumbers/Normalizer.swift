@@ -17,7 +17,7 @@ public struct Normalizer: Sendable {
 
     /// `defaultRegion` in any form `resolveRegion` accepts (`GB`, ` gb `, `44`, `+44`).
     public init(defaultRegion: String) throws(UnsupportedRegionError) {
-        guard let code = Self.resolve(defaultRegion).code else { throw UnsupportedRegionError() }
+        guard let code = Self.resolve(defaultRegion).code else { throw UnsupportedRegionError(value: defaultRegion) }
         self.defaultCode = code
         self.defaultRegion = code.string
     }
@@ -41,7 +41,7 @@ public struct Normalizer: Sendable {
         return Self.result(out, regionKnown: code != nil)
     }
 
-    static func result(_ out: cpn_result, regionKnown: Bool) -> NormalizationResult {
+    private static func result(_ out: cpn_result, regionKnown: Bool) -> NormalizationResult {
         switch cpn_kind(rawValue: UInt32(bitPattern: out.kind)) {
         case CPN_KIND_VALID: return E164(digits: out.e164).map(NormalizationResult.valid) ?? .invalid(.unparseable)
         case CPN_KIND_POSSIBLE_ONLY: return E164(digits: out.e164).map(NormalizationResult.unverified) ?? .invalid(.unparseable)
@@ -64,12 +64,15 @@ public struct Normalizer: Sendable {
     }
 }
 
-/// A region value (config `default_region`) that names no region libphonenumber supports.
-/// Carries no value: the caller knows which BU and key it checked.
+/// A region value (config `default_region`) that names no region libphonenumber supports. The caller
+/// adds which BU and key it checked. (A region value is configuration, never a phone number.)
 public struct UnsupportedRegionError: Error, Hashable, Sendable, CustomStringConvertible {
-    public init() {}
+    public let value: String
+
+    public init(value: String) { self.value = value }
+
     public var description: String {
-        "not a supported region: expected an ISO 3166 alpha-2 code such as GB, or a country calling code such as 44"
+        "unsupported region \"\(value)\": expected an ISO 3166 alpha-2 code such as GB, or a country calling code such as 44"
     }
 }
 
@@ -89,8 +92,9 @@ extension Normalizer {
     /// of non-geographic services (800, 870, 882, ...) name no region.
     public static func resolveRegion(_ value: String) -> String? { resolve(value).code?.string }
 
-    /// The region an E.164 number belongs to (`+442079460958` → `GB`, `+80012345678` → `001`), or nil
-    /// if libphonenumber cannot tell (e.g. an unverified number outside every known range).
+    /// The region an E.164 number belongs to (`+442079460958` → `GB`, `+12423571234` → `BS`,
+    /// `+80012345678` → `001`); for a number in no known range (unverified), the main region of its
+    /// calling code (`+447700900123` → `GB`); nil if the calling code is unknown. For `write_back_sql`'s `$3`.
     public static func region(of number: E164) -> String? {
         let (_, region) = describe(number)
         return region == "ZZ" ? nil : region

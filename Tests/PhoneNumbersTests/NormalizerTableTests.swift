@@ -38,6 +38,8 @@ let table: [Case] = [
     Case("12", "US", "x:too_short", "two digits: parses, too short"),
     Case("1", "US", "x:not_a_number", "a single digit is not a number at all"),
     Case("206555013412345", "US", "x:too_long", "15 digits in the US"),
+    Case(String(repeating: "9", count: 251), "US", "x:too_long", "over 250 characters: not parsed at all"),
+    Case(" " + String(repeating: "(", count: 240) + "2065550134 ", "US", "v+12065550134", "250 characters after trimming: parsed"),
     Case("07911 123456", "US", "x:too_long", "GB mobile written nationally in a US row is not rescued"),
     Case("(800) 555-0199", "US", "v+18005550199", "toll free"),
     Case("+1 (242) 357-1234", "US", "v+12423571234", "Bahamas inside NANP, valid anywhere"),
@@ -64,6 +66,7 @@ let table: [Case] = [
     Case("+", "US", "x:not_a_number", "a lone plus"),
     Case("0", "GB", "x:not_a_number", "a lone zero"),
     Case("+999 123 456 789", "US", "x:invalid_country_code", "calling code 999 does not exist"),
+    Case("+0082 2", "KR", "x:invalid_country_code", "+ then an IDD and one digit: C++ says invalid country code (the Python port: too short)"),
 
     // United Kingdom.
     Case("07911 123456", "GB", "v+447911123456", "GB mobile, trunk prefix 0"),

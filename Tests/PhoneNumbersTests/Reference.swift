@@ -23,7 +23,9 @@ enum Reference {
     }
 
     private static func run(_ arguments: [String], stdin: URL?) throws -> Data {
-        let python = try #require(TestEnvironment.python, "OPTOUT_SYNC_PYTHON is not set: run the tests through scripts/test (it runs scripts/pyenv)")
+        guard let python = TestEnvironment.python else {
+            throw ReferenceError(message: "OPTOUT_SYNC_PYTHON is not set: run the tests through scripts/test (it runs scripts/pyenv)")
+        }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: python)
         process.arguments = [script] + arguments
@@ -33,7 +35,27 @@ enum Reference {
         try process.run()
         let data = stdout.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        try #require(process.terminationStatus == 0, "\(script) \(arguments.joined(separator: " ")) exited with \(process.terminationStatus)")
+        guard process.terminationStatus == 0 else {
+            throw ReferenceError(message: "\(script) \(arguments.joined(separator: " ")) exited with \(process.terminationStatus)")
+        }
         return data
     }
+}
+
+struct ReferenceError: Error, CustomStringConvertible {
+    let message: String
+    var description: String { message }
+}
+
+/// Runs blocking work (a child process, a parallel batch) on a Dispatch queue, off Swift's cooperative pool.
+func offThePool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        DispatchQueue.global().async { continuation.resume(with: Result(catching: body)) }
+    }
+}
+
+/// A raw value made readable in failure messages: invisible and non-ASCII characters as \u{…}.
+func visible(_ text: String?) -> String {
+    guard let text else { return "NULL" }
+    return "\"" + text.unicodeScalars.map { $0.isASCII && $0.value >= 0x20 ? String($0) : "\\u{\(String($0.value, radix: 16))}" }.joined() + "\""
 }

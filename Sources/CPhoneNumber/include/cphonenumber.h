@@ -77,9 +77,10 @@ void cpn_normalize(const char *utf8, size_t len, const char *region, cpn_result 
    if the input is malformed UTF-8. */
 ptrdiff_t cpn_preprocess(const char *utf8, size_t len, char *out);
 
-/* Describes an E.164 number given as digits (no '+'): fills number_type and country_code, and
-   writes the region it belongs to (e.g. "GB", "001" for non-geographic entities, "ZZ" when
-   unknown) into region_out (capacity >= 4). Returns 1 if the number parsed, 0 otherwise. */
+/* Describes an E.164 number given as digits (no '+'): fills the result like cpn_normalize, and
+   writes the region it belongs to (e.g. "GB"; "001" for non-geographic entities; for a number in no
+   known range, the main region of its calling code; "ZZ" when unknown) into region_out
+   (capacity >= 4). Returns 1 if the number parsed, 0 otherwise. */
 int cpn_describe_e164(uint64_t e164, cpn_result *out, char region_out[4]);
 
 /* The supported regions, as two-letter codes separated by ',' (sorted) into buf (NUL-terminated).
