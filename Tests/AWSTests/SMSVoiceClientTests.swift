@@ -4,10 +4,7 @@ import Logging
 import Synchronization
 import Testing
 
-struct FixedCredentials: CredentialProvider {
-    var value = Credentials(accessKeyID: "AKIDEXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY")
-    func credentials() async throws -> Credentials { value }
-}
+let exampleCredentials = Credentials(accessKeyID: "AKIDEXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY")
 
 /// Records the requests an in-memory transport sees and answers from a script.
 final class ScriptedService: Sendable {
@@ -41,7 +38,7 @@ func jsonObject(_ bytes: [UInt8]) -> [String: Any] {
 
     func client(_ service: ScriptedService, sink: MemorySink = MemorySink()) -> SMSVoiceClient {
         SMSVoiceClient(endpoint: URL(string: "https://sms-voice.eu-west-1.amazonaws.com")!, region: "eu-west-1",
-                       credentials: FixedCredentials(), transport: service.transport,
+                       credentials: StaticCredentialProvider(exampleCredentials), transport: service.transport,
                        logger: Logger(sink: sink, level: .trace), now: { Self.date })
     }
 
@@ -71,9 +68,9 @@ func jsonObject(_ bytes: [UInt8]) -> [String: Any] {
 
     @Test func sessionTokenIsSentAndSigned() async throws {
         let service = ScriptedService { _, _ in ScriptedService.json(200, "{}") }
-        var credentials = FixedCredentials()
-        credentials.value.sessionToken = "token-1"
-        let client = SMSVoiceClient(endpoint: URL(string: "http://127.0.0.1:4580")!, region: "us-east-1", credentials: credentials,
+        var credentials = exampleCredentials
+        credentials.sessionToken = "token-1"
+        let client = SMSVoiceClient(endpoint: URL(string: "http://127.0.0.1:4580")!, region: "us-east-1", credentials: StaticCredentialProvider(credentials),
                                     transport: service.transport, logger: .disabled, now: { Self.date })
         _ = try await client.deleteOptedOutNumber(listName: "cards", number: "+12065550100")
         let request = try #require(service.seen.first)
