@@ -2,6 +2,7 @@ import AWS
 import Foundation
 import Logging
 import Synchronization
+import TestSupport
 import Testing
 
 let exampleCredentials = Credentials(accessKeyID: "AKIDEXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY")
@@ -29,6 +30,18 @@ final class ScriptedService: Sendable {
     }
 }
 
+/// The service error behind a failed call (looking through the retry loop's `RetryFailure`).
+func serviceError(_ body: () async throws -> Void) async -> AWSServiceError? {
+    do {
+        try await body()
+        Issue.record("expected an AWS service error")
+        return nil
+    } catch {
+        #expect(error.awsServiceError != nil, "\(error)")
+        return error.awsServiceError
+    }
+}
+
 func jsonObject(_ bytes: [UInt8]) -> [String: Any] {
     (try? JSONSerialization.jsonObject(with: Data(bytes))) as? [String: Any] ?? [:]
 }
@@ -39,7 +52,7 @@ func jsonObject(_ bytes: [UInt8]) -> [String: Any] {
     func client(_ service: ScriptedService, sink: MemorySink = MemorySink()) -> SMSVoiceClient {
         SMSVoiceClient(endpoint: URL(string: "https://sms-voice.eu-west-1.amazonaws.com")!, region: "eu-west-1",
                        credentials: StaticCredentialProvider(exampleCredentials), transport: service.transport,
-                       logger: Logger(sink: sink, level: .trace), now: { Self.date })
+                       logger: Logger(sink: sink, level: .trace), retryPolicy: RetryPolicy(maxAttempts: 1), now: { Self.date })
     }
 
     @Test func putOptedOutNumberSendsASignedJSON10Request() async throws {
@@ -71,7 +84,7 @@ func jsonObject(_ bytes: [UInt8]) -> [String: Any] {
         var credentials = exampleCredentials
         credentials.sessionToken = "token-1"
         let client = SMSVoiceClient(endpoint: URL(string: "http://127.0.0.1:4580")!, region: "us-east-1", credentials: StaticCredentialProvider(credentials),
-                                    transport: service.transport, logger: .disabled, now: { Self.date })
+                                    transport: service.transport, logger: .disabled, retryPolicy: RetryPolicy(maxAttempts: 1), now: { Self.date })
         _ = try await client.deleteOptedOutNumber(listName: "cards", number: "+12065550100")
         let request = try #require(service.seen.first)
         #expect(request.url.absoluteString == "http://127.0.0.1:4580/")
@@ -86,7 +99,7 @@ func jsonObject(_ bytes: [UInt8]) -> [String: Any] {
             ScriptedService.json(400, #"{"__type":"com.amazonaws.pinpointsmsvoicev2#ValidationException","message":"Invalid phone number +12065550100","Reason":"INVALID_PARAMETER","Fields":[{"Name":"OptedOutNumber","Message":"+12065550100 does not match pattern"}]}"#)
         }
         let sink = MemorySink()
-        let error = await #expect(throws: AWSServiceError.self) {
+        let error = await serviceError {
             _ = try await client(service, sink: sink).putOptedOutNumber(listName: "cards", number: "+12065550100")
         }
         let e = try #require(error)
@@ -122,13 +135,73 @@ func jsonObject(_ bytes: [UInt8]) -> [String: Any] {
         let service = ScriptedService { _, _ in
             ScriptedService.json(status, body, headers: headerType.map { ["X-Amzn-Errortype": $0] } ?? [:])
         }
-        let error = await #expect(throws: AWSServiceError.self) {
+        let error = await serviceError {
             _ = try await client(service).deleteOptedOutNumber(listName: "cards", number: "+447700900123")
         }
         #expect(error?.code == code)
         #expect(error?.retryClass == retryClass)
         #expect(error?.httpStatus == status)
         #expect(error?.description.contains("7700900123") == false)
+    }
+
+    @Test func transientFailuresAreRetriedAndResigned() async throws {
+        let service = ScriptedService { _, index in
+            index < 2 ? ScriptedService.json(500, #"{"__type":"InternalServerException"}"#) : ScriptedService.json(200, #"{"OptedOutNumber":"+12065550100"}"#)
+        }
+        let clock = ManualClock()
+        let seconds = Mutex<TimeInterval>(0)
+        let client = SMSVoiceClient(endpoint: URL(string: "https://sms-voice.us-east-1.amazonaws.com")!, region: "us-east-1",
+                                    credentials: StaticCredentialProvider(exampleCredentials), transport: service.transport, logger: .disabled,
+                                    retryPolicy: RetryPolicy(maxAttempts: 3), clock: clock,
+                                    now: { seconds.withLock { $0 += 1; return Self.date.addingTimeInterval($0) } })
+        let task = Task { try await client.putOptedOutNumber(listName: "cards", number: "+12065550100") }
+        for _ in 0..<2 {
+            await clock.waitForSleepers(1)
+            clock.advance(by: .seconds(20))
+        }
+        let result = try await task.value
+        #expect(result.optedOutNumber == "+12065550100")
+        let dates = service.seen.map { $0.header("X-Amz-Date") }
+        #expect(dates == ["20251203T120001Z", "20251203T120002Z", "20251203T120003Z"])
+        #expect(Set(service.seen.compactMap { $0.header("Authorization") }).count == 3)
+    }
+
+    @Test func permanentErrorsAreNotRetried() async throws {
+        let service = ScriptedService { _, _ in ScriptedService.json(400, #"{"__type":"ValidationException","Reason":"CANNOT_PARSE"}"#) }
+        let client = SMSVoiceClient(endpoint: URL(string: "https://sms-voice.us-east-1.amazonaws.com")!, region: "us-east-1",
+                                    credentials: StaticCredentialProvider(exampleCredentials), transport: service.transport, logger: .disabled,
+                                    clock: ManualClock())
+        do {
+            _ = try await client.putOptedOutNumber(listName: "cards", number: "12")
+            Issue.record("expected a failure")
+        } catch let failure as RetryFailure {
+            #expect(failure.attempts == 1)
+            #expect(failure.awsServiceError?.reason == "CANNOT_PARSE")
+        }
+        #expect(service.seen.count == 1)
+    }
+
+    @Test func everyAttemptTakesARateLimitPermitAndReportsThrottling() async throws {
+        let service = ScriptedService { _, index in
+            index < 2 ? ScriptedService.json(400, #"{"__type":"ThrottlingException"}"#) : ScriptedService.json(200, "{}")
+        }
+        let clock = ManualClock()
+        let limiter = RateLimiter(configuration: RateLimitConfiguration(rates: ["DeleteOptedOutNumber": 1000], adaptive: true), clock: clock)
+        let client = SMSVoiceClient(endpoint: URL(string: "https://sms-voice.us-east-1.amazonaws.com")!, region: "us-east-1",
+                                    credentials: StaticCredentialProvider(exampleCredentials), transport: service.transport, logger: .disabled,
+                                    rateLimiter: limiter, account: "111122223333", clock: clock, now: { Self.date })
+            .scoped(lane: .repair, bu: "cards")
+        #expect(client.lane == .repair)
+        let task = Task { try await client.deleteOptedOutNumber(listName: "cards", number: "+12065550100") }
+        while service.seen.count < 3 {
+            await Task.yield()
+            if clock.sleeperCount > 0 { clock.advance(by: .seconds(20)) }
+        }
+        _ = try await task.value
+        let snapshot = limiter.snapshot(for: RateLimitKey(account: "111122223333", region: "us-east-1", operation: "DeleteOptedOutNumber"))
+        #expect(snapshot.granted == 3)
+        #expect(snapshot.throttled == 2)
+        #expect(limiter.inFlight == 0)
     }
 
     @Test func resourceNotFoundCarriesTypeAndID() {

@@ -166,7 +166,7 @@ import Glibc
         }
         let client = SMSVoiceClient(endpoint: loopback.url, region: "us-east-1", credentials: StaticCredentialProvider(exampleCredentials),
                                     transport: CurlTransport(maxInFlight: 2), logger: .disabled)
-        let error = await #expect(throws: AWSServiceError.self) {
+        let error = await serviceError {
             _ = try await client.putOptedOutNumber(listName: "cards", number: "+12065550100")
         }
         #expect(error?.code == "ResourceNotFoundException")

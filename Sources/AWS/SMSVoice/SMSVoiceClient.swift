@@ -3,9 +3,13 @@ import Logging
 
 /// Typed operations of AWS End User Messaging SMS and Voice v2 over JSON 1.0 and SigV4.
 ///
-/// Every operation makes one signed attempt through `send(operation:body:)`; failures are
-/// `AWSServiceError` (an answer), `TransportError` (no answer) or `AWSResponseError`
-/// (an unreadable 2xx), all `RetryClassifiable`. Retries and rate limits wrap these calls.
+/// Every operation runs the retry loop (`withRetries`, AWS SDK standard mode: `retryPolicy`,
+/// a retry budget shared by all copies of this client, backoff slept on `clock`). Each attempt
+/// takes a permit from the rate limiter (when one is given) for its (account, region, operation)
+/// under the client's lane and BU, is signed afresh and sent once through `send(operation:body:)`.
+/// A failed attempt is `AWSServiceError` (an answer), `TransportError` (no answer) or
+/// `AWSResponseError` (an unreadable 2xx); when the loop gives up it throws `RetryFailure` around
+/// the last one (`error.awsServiceError` looks through it).
 public struct SMSVoiceClient: Sendable {
     public static let signingName = "sms-voice"
     public static let targetPrefix = "PinpointSMSVoiceV2"
@@ -17,20 +21,49 @@ public struct SMSVoiceClient: Sendable {
     public let logger: Logger
     /// Bound on one attempt (connect, send, wait, receive).
     public let timeout: Duration
+    /// Attempts (`aws.max_attempts`) and backoff.
+    public let retryPolicy: RetryPolicy
+    public let retryBudget: SharedRetryBudget
+    /// Paces attempts per (account, region, operation); nil sends at once.
+    public let rateLimiter: RateLimiter?
+    /// The account label of rate-limit keys (quotas are per account).
+    public let account: String
+    /// The lane and BU this copy's attempts queue under in the rate limiter (see `scoped`).
+    public private(set) var lane: Lane = .live
+    public private(set) var bu: String = ""
+    private let clock: any Clock<Duration>
     private let signer: SigV4Signer
     private let now: @Sendable () -> Date
 
-    /// - Parameter now: the wall clock used for signing (tests pass a fixed date).
+    /// - Parameters:
+    ///   - clock: what retry backoff sleeps on (tests pass a `ManualClock`).
+    ///   - now: the wall clock used for signing (tests pass a fixed date).
     public init(endpoint: URL, region: String, credentials: any CredentialProvider, transport: any HTTPTransport,
-                logger: Logger, timeout: Duration = .seconds(10), now: @escaping @Sendable () -> Date = { Date() }) {
+                logger: Logger, timeout: Duration = .seconds(10),
+                retryPolicy: RetryPolicy = RetryPolicy(), retryBudget: SharedRetryBudget = SharedRetryBudget(),
+                rateLimiter: RateLimiter? = nil, account: String = "default",
+                clock: any Clock<Duration> = ContinuousClock(), now: @escaping @Sendable () -> Date = { Date() }) {
         self.endpoint = endpoint
         self.region = region
         self.credentials = credentials
         self.transport = transport
         self.logger = logger
         self.timeout = timeout
+        self.retryPolicy = retryPolicy
+        self.retryBudget = retryBudget
+        self.rateLimiter = rateLimiter
+        self.account = account
+        self.clock = clock
         self.signer = SigV4Signer(region: region, service: Self.signingName)
         self.now = now
+    }
+
+    /// A copy whose requests queue in `lane` for `bu` (same transport, budget, limiter and key cache).
+    public func scoped(lane: Lane, bu: String) -> SMSVoiceClient {
+        var copy = self
+        copy.lane = lane
+        copy.bu = bu
+        return copy
     }
 
     // MARK: - Operations
@@ -93,9 +126,14 @@ public struct SMSVoiceClient: Sendable {
 
     // MARK: - The protocol core
 
-    /// Encodes the input, sends one attempt, decodes the output.
+    /// Encodes the input, runs the attempts (retries, rate limiter), decodes the output.
     public func invoke<Input: Encodable, Output: Decodable>(_ operation: String, _ input: Input) async throws -> Output {
-        let response = try await send(operation: operation, body: try AWSJSONProtocol.encode(input))
+        let body = try AWSJSONProtocol.encode(input)
+        let key = RateLimitKey(account: account, region: region, operation: operation)
+        let response = try await withRetries(operation: operation, policy: retryPolicy, budget: retryBudget, clock: clock, logger: logger) { _ in
+            guard let rateLimiter else { return try await send(operation: operation, body: body) }
+            return try await rateLimiter.run(key: key, lane: lane, bu: bu) { try await send(operation: operation, body: body) }
+        }
         do {
             return try AWSJSONProtocol.decode(Output.self, from: response.body)
         } catch {
@@ -119,5 +157,12 @@ public struct SMSVoiceClient: Sendable {
         }
         logger.trace("AWS request done", ["aws.operation": operation, "aws.request_id": requestID, "http.status": "\(response.status)"])
         return response
+    }
+}
+
+extension Error {
+    /// The service's answer behind this error, looking through the retry loop's `RetryFailure`.
+    public var awsServiceError: AWSServiceError? {
+        (self as? AWSServiceError) ?? ((self as? RetryFailure)?.underlying as? AWSServiceError)
     }
 }
