@@ -2,13 +2,16 @@ import AWS
 import Foundation
 import HTTPServer
 import Logging
+import SMSVoiceEmulator
 import Synchronization
 
-/// `Benchmarks aws-client [--requests N] [--in-flight N] [--latency-ms N]`
+/// `Benchmarks aws-client [--requests N] [--in-flight N] [--latency-ms N] [--server emulator|plain]`
 ///
 /// Signed `PutOptedOutNumber` calls through `SMSVoiceClient` + `CurlTransport` against a loopback
-/// HTTPServer that answers every request after a fixed latency (no quota). Reports requests per
-/// second against the ceiling in-flight / latency, and the TCP connections the server accepted.
+/// server that answers every request after a fixed latency, with no quota: the SMS Voice emulator
+/// (verifies each signature, validates, stores) or a plain HTTPServer with a canned answer.
+/// Reports requests per second against the ceiling in-flight / latency, and the TCP connections
+/// the server accepted.
 enum ClientBench {
     final class Counters: Sendable {
         let issued = Atomic<Int>(0)
@@ -24,20 +27,32 @@ enum ClientBench {
         let inFlight = option("--in-flight", 64)
         let latencyMs = option("--latency-ms", 50)
 
-        let answer = Array(#"{"OptOutListArn":"arn:aws:sms-voice:us-east-1:111122223333:opt-out-list/ol-bench","OptOutListName":"bench","OptedOutNumber":"+12065550100","OptedOutTimestamp":1764763200,"EndUserOptedOut":false}"#.utf8)
-        let server = HTTPServer { request in
-            guard request.header("authorization") != nil else { return HTTPServerResponse(status: 403, text: "unsigned") }
-            usleep(UInt32(latencyMs * 1000))
-            return HTTPServerResponse(status: 200, headers: [("Content-Type", "application/x-amz-json-1.0"), ("x-amzn-RequestId", "bench")], body: answer)
-        }
+        let useEmulator = !arguments.contains("plain")
+        let server: HTTPServer
         let port: UInt16
-        do { port = try server.start() } catch {
+        do {
+            if useEmulator {
+                var options = EmulatorOptions()
+                options.latencyMs = Double(latencyMs)
+                let emulator = try SMSVoiceEmulator.start(options: options)
+                server = emulator.server
+                port = emulator.port
+            } else {
+                let answer = Array(#"{"OptOutListArn":"arn:aws:sms-voice:us-east-1:123456789012:opt-out-list/Default","OptOutListName":"Default","OptedOutNumber":"+12065550100","OptedOutTimestamp":1764763200,"EndUserOptedOut":false}"#.utf8)
+                server = HTTPServer { request in
+                    guard request.header("authorization") != nil else { return HTTPServerResponse(status: 403, text: "unsigned") }
+                    usleep(UInt32(latencyMs * 1000))
+                    return HTTPServerResponse(status: 200, headers: [("Content-Type", "application/x-amz-json-1.0"), ("x-amzn-RequestId", "bench")], body: answer)
+                }
+                port = try server.start()
+            }
+        } catch {
             print("aws-client bench: cannot start the loopback server: \(error)")
             exit(1)
         }
         let transport = CurlTransport(maxInFlight: inFlight)
         let client = SMSVoiceClient(endpoint: URL(string: "http://127.0.0.1:\(port)")!, region: "us-east-1",
-                                    credentials: StaticCredentialProvider(Credentials(accessKeyID: "AKIDBENCHMARK", secretAccessKey: "benchmark-secret-key-not-real")), transport: transport, logger: .disabled)
+                                    credentials: StaticCredentialProvider(Credentials(accessKeyID: "AKIDEXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY")), transport: transport, logger: .disabled)
 
         let counters = Counters()
         let clock = ContinuousClock()
@@ -45,9 +60,9 @@ enum ClientBench {
         await withTaskGroup(of: Void.self) { group in
             for _ in 0..<inFlight {
                 group.addTask {
-                    while counters.issued.wrappingAdd(1, ordering: .relaxed).newValue <= total {
+                    while case let n = counters.issued.wrappingAdd(1, ordering: .relaxed).newValue, n <= total {
                         do {
-                            _ = try await client.putOptedOutNumber(listName: "bench", number: "+12065550100")
+                            _ = try await client.putOptedOutNumber(listName: "Default", number: "+1206555\(String(format: "%04d", n % 10_000))")
                         } catch {
                             counters.failures.wrappingAdd(1, ordering: .relaxed)
                         }
@@ -61,7 +76,7 @@ enum ClientBench {
         let ceiling = Double(inFlight) / (Double(latencyMs) / 1000)
         let connections = server.acceptedConnections
         server.stop()
-        print(String(format: "aws-client: %d signed PutOptedOutNumber in %.2f s = %.0f requests/s (ceiling %.0f = %d in flight / %d ms, %.1f%%); failures %d; TCP connections accepted %d (limit %d)",
+        print("aws-client (\(useEmulator ? "emulator" : "plain") server): " + String(format: "%d signed PutOptedOutNumber in %.2f s = %.0f requests/s (ceiling %.0f = %d in flight / %d ms, %.1f%%); failures %d; TCP connections accepted %d (limit %d)",
                      total, seconds, rate, ceiling, inFlight, latencyMs, 100 * rate / ceiling, counters.failures.load(ordering: .relaxed), connections, inFlight))
         let ok = counters.failures.load(ordering: .relaxed) == 0 && connections <= inFlight
         exit(ok ? 0 : 1)
