@@ -8,7 +8,7 @@ import Testing
 @Suite struct SMSVoiceClientEmulatorTests {
     func client(_ emulator: RunningEmulator, credentials: Credentials = exampleCredentials) -> SMSVoiceClient {
         SMSVoiceClient(endpoint: emulator.url, region: "us-east-1", credentials: StaticCredentialProvider(credentials),
-                       transport: CurlTransport(maxInFlight: 8), logger: .disabled, retryPolicy: RetryPolicy(maxAttempts: 1))
+                       transport: CurlTransport(maxInFlight: 8), logger: .disabled)
     }
 
     @Test func listLifecycleAndPaginationOverHTTP() async throws {

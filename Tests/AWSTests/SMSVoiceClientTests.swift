@@ -2,7 +2,6 @@ import AWS
 import Foundation
 import Logging
 import Synchronization
-import TestSupport
 import Testing
 
 let exampleCredentials = Credentials(accessKeyID: "AKIDEXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY")
@@ -52,7 +51,7 @@ func jsonObject(_ bytes: [UInt8]) -> [String: Any] {
     func client(_ service: ScriptedService, sink: MemorySink = MemorySink()) -> SMSVoiceClient {
         SMSVoiceClient(endpoint: URL(string: "https://sms-voice.eu-west-1.amazonaws.com")!, region: "eu-west-1",
                        credentials: StaticCredentialProvider(exampleCredentials), transport: service.transport,
-                       logger: Logger(sink: sink, level: .trace), retryPolicy: RetryPolicy(maxAttempts: 1), now: { Self.date })
+                       logger: Logger(sink: sink, level: .trace), now: { Self.date })
     }
 
     @Test func putOptedOutNumberSendsASignedJSON10Request() async throws {
@@ -84,7 +83,7 @@ func jsonObject(_ bytes: [UInt8]) -> [String: Any] {
         var credentials = exampleCredentials
         credentials.sessionToken = "token-1"
         let client = SMSVoiceClient(endpoint: URL(string: "http://127.0.0.1:4580")!, region: "us-east-1", credentials: StaticCredentialProvider(credentials),
-                                    transport: service.transport, logger: .disabled, retryPolicy: RetryPolicy(maxAttempts: 1), now: { Self.date })
+                                    transport: service.transport, logger: .disabled, now: { Self.date })
         _ = try await client.deleteOptedOutNumber(listName: "cards", number: "+12065550100")
         let request = try #require(service.seen.first)
         #expect(request.url.absoluteString == "http://127.0.0.1:4580/")
@@ -144,66 +143,6 @@ func jsonObject(_ bytes: [UInt8]) -> [String: Any] {
         #expect(error?.description.contains("7700900123") == false)
     }
 
-    @Test func transientFailuresAreRetriedAndResigned() async throws {
-        let service = ScriptedService { _, index in
-            index < 2 ? ScriptedService.json(500, #"{"__type":"InternalServerException"}"#) : ScriptedService.json(200, #"{"OptedOutNumber":"+12065550100"}"#)
-        }
-        let clock = ManualClock()
-        let seconds = Mutex<TimeInterval>(0)
-        let client = SMSVoiceClient(endpoint: URL(string: "https://sms-voice.us-east-1.amazonaws.com")!, region: "us-east-1",
-                                    credentials: StaticCredentialProvider(exampleCredentials), transport: service.transport, logger: .disabled,
-                                    retryPolicy: RetryPolicy(maxAttempts: 3), clock: clock,
-                                    now: { seconds.withLock { $0 += 1; return Self.date.addingTimeInterval($0) } })
-        let task = Task { try await client.putOptedOutNumber(listName: "cards", number: "+12065550100") }
-        for _ in 0..<2 {
-            await clock.waitForSleepers(1)
-            clock.advance(by: .seconds(20))
-        }
-        let result = try await task.value
-        #expect(result.optedOutNumber == "+12065550100")
-        let dates = service.seen.map { $0.header("X-Amz-Date") }
-        #expect(dates == ["20251203T120001Z", "20251203T120002Z", "20251203T120003Z"])
-        #expect(Set(service.seen.compactMap { $0.header("Authorization") }).count == 3)
-    }
-
-    @Test func permanentErrorsAreNotRetried() async throws {
-        let service = ScriptedService { _, _ in ScriptedService.json(400, #"{"__type":"ValidationException","Reason":"CANNOT_PARSE"}"#) }
-        let client = SMSVoiceClient(endpoint: URL(string: "https://sms-voice.us-east-1.amazonaws.com")!, region: "us-east-1",
-                                    credentials: StaticCredentialProvider(exampleCredentials), transport: service.transport, logger: .disabled,
-                                    clock: ManualClock())
-        do {
-            _ = try await client.putOptedOutNumber(listName: "cards", number: "12")
-            Issue.record("expected a failure")
-        } catch let failure as RetryFailure {
-            #expect(failure.attempts == 1)
-            #expect(failure.awsServiceError?.reason == "CANNOT_PARSE")
-        }
-        #expect(service.seen.count == 1)
-    }
-
-    @Test func everyAttemptTakesARateLimitPermitAndReportsThrottling() async throws {
-        let service = ScriptedService { _, index in
-            index < 2 ? ScriptedService.json(400, #"{"__type":"ThrottlingException"}"#) : ScriptedService.json(200, "{}")
-        }
-        let clock = ManualClock()
-        let limiter = RateLimiter(configuration: RateLimitConfiguration(rates: ["DeleteOptedOutNumber": 1000], adaptive: true), clock: clock)
-        let client = SMSVoiceClient(endpoint: URL(string: "https://sms-voice.us-east-1.amazonaws.com")!, region: "us-east-1",
-                                    credentials: StaticCredentialProvider(exampleCredentials), transport: service.transport, logger: .disabled,
-                                    rateLimiter: limiter, account: "111122223333", clock: clock, now: { Self.date })
-            .scoped(lane: .repair, bu: "cards")
-        #expect(client.lane == .repair)
-        let task = Task { try await client.deleteOptedOutNumber(listName: "cards", number: "+12065550100") }
-        while service.seen.count < 3 {
-            await Task.yield()
-            if clock.sleeperCount > 0 { clock.advance(by: .seconds(20)) }
-        }
-        _ = try await task.value
-        let snapshot = limiter.snapshot(for: RateLimitKey(account: "111122223333", region: "us-east-1", operation: "DeleteOptedOutNumber"))
-        #expect(snapshot.granted == 3)
-        #expect(snapshot.throttled == 2)
-        #expect(limiter.inFlight == 0)
-    }
-
     @Test func resourceNotFoundCarriesTypeAndID() {
         let response = ScriptedService.json(400, #"{"__type":"ResourceNotFoundException","Message":"not found","ResourceType":"opt-out-list","ResourceId":"cards"}"#)
         let error = AWSJSONProtocol.decodeError(response, operation: "DescribeOptedOutNumbers")
@@ -243,10 +182,16 @@ func jsonObject(_ bytes: [UInt8]) -> [String: Any] {
             return ScriptedService.json(200, #"{"OptOutListName":"cards","OptedOutNumbers":[{"OptedOutNumber":"+1206555010\#(index)","OptedOutTimestamp":1700000000,"EndUserOptedOut":true}]\#(next)}"#)
         }
         var numbers: [String] = []
-        for try await page in client(service).optedOutNumbers(list: "cards", endUserOptedOutOnly: true) {
+        let wrapped = Mutex(0)
+        let pages = client(service).optedOutNumbers(list: "cards", endUserOptedOutOnly: true) { fetch in
+            wrapped.withLock { $0 += 1 }
+            return try await fetch()
+        }
+        for try await page in pages {
             numbers += page.optedOutNumbers.map(\.optedOutNumber)
         }
         #expect(numbers == ["+12065550100", "+12065550101", "+12065550102"])
+        #expect(wrapped.withLock { $0 } == 3)
         let first = jsonObject(try #require(service.seen.first).body)
         #expect(first["MaxResults"] as? Int == 100)
         #expect(first["OptOutListName"] as? String == "cards")

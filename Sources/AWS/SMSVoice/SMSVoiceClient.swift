@@ -3,13 +3,11 @@ import Logging
 
 /// Typed operations of AWS End User Messaging SMS and Voice v2 over JSON 1.0 and SigV4.
 ///
-/// Every operation runs the retry loop (`withRetries`, AWS SDK standard mode: `retryPolicy`,
-/// a retry budget shared by all copies of this client, backoff slept on `clock`). Each attempt
-/// takes a permit from the rate limiter (when one is given) for its (account, region, operation)
-/// under the client's lane and BU, is signed afresh and sent once through `send(operation:body:)`.
+/// Every operation is **one signed attempt** through `send(operation:body:)`; a retry signs again
+/// (fresh date, current credentials). Retries and rate limits wrap these calls in one place,
+/// `AWSGateway` (module OptOutSync: `withRetries` around `RateLimiter.run` per attempt).
 /// A failed attempt is `AWSServiceError` (an answer), `TransportError` (no answer) or
-/// `AWSResponseError` (an unreadable 2xx); when the loop gives up it throws `RetryFailure` around
-/// the last one (`error.awsServiceError` looks through it).
+/// `AWSResponseError` (an unreadable 2xx), all `RetryClassifiable`.
 public struct SMSVoiceClient: Sendable {
     public static let signingName = "sms-voice"
     public static let targetPrefix = "PinpointSMSVoiceV2"
@@ -21,49 +19,20 @@ public struct SMSVoiceClient: Sendable {
     public let logger: Logger
     /// Bound on one attempt (connect, send, wait, receive).
     public let timeout: Duration
-    /// Attempts (`aws.max_attempts`) and backoff.
-    public let retryPolicy: RetryPolicy
-    public let retryBudget: SharedRetryBudget
-    /// Paces attempts per (account, region, operation); nil sends at once.
-    public let rateLimiter: RateLimiter?
-    /// The account label of rate-limit keys (quotas are per account).
-    public let account: String
-    /// The lane and BU this copy's attempts queue under in the rate limiter (see `scoped`).
-    public private(set) var lane: Lane = .live
-    public private(set) var bu: String = ""
-    private let clock: any Clock<Duration>
     private let signer: SigV4Signer
     private let now: @Sendable () -> Date
 
-    /// - Parameters:
-    ///   - clock: what retry backoff sleeps on (tests pass a `ManualClock`).
-    ///   - now: the wall clock used for signing (tests pass a fixed date).
+    /// - Parameter now: the wall clock used for signing (tests pass a fixed date).
     public init(endpoint: URL, region: String, credentials: any CredentialProvider, transport: any HTTPTransport,
-                logger: Logger, timeout: Duration = .seconds(10),
-                retryPolicy: RetryPolicy = RetryPolicy(), retryBudget: SharedRetryBudget = SharedRetryBudget(),
-                rateLimiter: RateLimiter? = nil, account: String = "default",
-                clock: any Clock<Duration> = ContinuousClock(), now: @escaping @Sendable () -> Date = { Date() }) {
+                logger: Logger, timeout: Duration = .seconds(10), now: @escaping @Sendable () -> Date = { Date() }) {
         self.endpoint = endpoint
         self.region = region
         self.credentials = credentials
         self.transport = transport
         self.logger = logger
         self.timeout = timeout
-        self.retryPolicy = retryPolicy
-        self.retryBudget = retryBudget
-        self.rateLimiter = rateLimiter
-        self.account = account
-        self.clock = clock
         self.signer = SigV4Signer(region: region, service: Self.signingName)
         self.now = now
-    }
-
-    /// A copy whose requests queue in `lane` for `bu` (same transport, budget, limiter and key cache).
-    public func scoped(lane: Lane, bu: String) -> SMSVoiceClient {
-        var copy = self
-        copy.lane = lane
-        copy.bu = bu
-        return copy
     }
 
     // MARK: - Operations
@@ -82,12 +51,16 @@ public struct SMSVoiceClient: Sendable {
         try await invoke("DescribeOptedOutNumbers", input)
     }
 
-    /// Every page of a list, following `NextToken` (100 numbers per page by default).
-    public func optedOutNumbers(list listName: String, endUserOptedOutOnly: Bool = false, pageSize: Int = 100) -> AWSPages<DescribeOptedOutNumbersOutput> {
+    /// Every page of a list, following `NextToken` (100 numbers per page by default). `through`
+    /// wraps each page's request, e.g. in the gateway's rate limiter and retries.
+    public func optedOutNumbers(list listName: String, endUserOptedOutOnly: Bool = false, pageSize: Int = 100,
+                                through call: @escaping PageCall<DescribeOptedOutNumbersOutput> = { try await $0() }) -> AWSPages<DescribeOptedOutNumbersOutput> {
         AWSPages { token in
-            let page = try await describeOptedOutNumbers(DescribeOptedOutNumbersInput(
-                optOutListName: listName, filters: endUserOptedOutOnly ? [.endUserOptedOut] : nil,
-                nextToken: token, maxResults: pageSize))
+            let page = try await call {
+                try await describeOptedOutNumbers(DescribeOptedOutNumbersInput(
+                    optOutListName: listName, filters: endUserOptedOutOnly ? [.endUserOptedOut] : nil,
+                    nextToken: token, maxResults: pageSize))
+            }
             return (page, page.nextToken)
         }
     }
@@ -97,9 +70,10 @@ public struct SMSVoiceClient: Sendable {
     }
 
     /// Every opt-out list of the account (or of `owner`), following `NextToken`.
-    public func optOutLists(owner: ResourceOwner? = nil, pageSize: Int? = nil) -> AWSPages<DescribeOptOutListsOutput> {
+    public func optOutLists(owner: ResourceOwner? = nil, pageSize: Int? = nil,
+                            through call: @escaping PageCall<DescribeOptOutListsOutput> = { try await $0() }) -> AWSPages<DescribeOptOutListsOutput> {
         AWSPages { token in
-            let page = try await describeOptOutLists(DescribeOptOutListsInput(nextToken: token, maxResults: pageSize, owner: owner))
+            let page = try await call { try await describeOptOutLists(DescribeOptOutListsInput(nextToken: token, maxResults: pageSize, owner: owner)) }
             return (page, page.nextToken)
         }
     }
@@ -117,23 +91,19 @@ public struct SMSVoiceClient: Sendable {
     }
 
     /// Every pool matching `filters`, following `NextToken`.
-    public func pools(filters: [DescribeFilter]? = nil, pageSize: Int? = nil) -> AWSPages<DescribePoolsOutput> {
+    public func pools(filters: [DescribeFilter]? = nil, pageSize: Int? = nil,
+                      through call: @escaping PageCall<DescribePoolsOutput> = { try await $0() }) -> AWSPages<DescribePoolsOutput> {
         AWSPages { token in
-            let page = try await describePools(DescribePoolsInput(filters: filters, nextToken: token, maxResults: pageSize))
+            let page = try await call { try await describePools(DescribePoolsInput(filters: filters, nextToken: token, maxResults: pageSize)) }
             return (page, page.nextToken)
         }
     }
 
     // MARK: - The protocol core
 
-    /// Encodes the input, runs the attempts (retries, rate limiter), decodes the output.
+    /// Encodes the input, sends one attempt, decodes the output.
     public func invoke<Input: Encodable, Output: Decodable>(_ operation: String, _ input: Input) async throws -> Output {
-        let body = try AWSJSONProtocol.encode(input)
-        let key = RateLimitKey(account: account, region: region, operation: operation)
-        let response = try await withRetries(operation: operation, policy: retryPolicy, budget: retryBudget, clock: clock, logger: logger) { _ in
-            guard let rateLimiter else { return try await send(operation: operation, body: body) }
-            return try await rateLimiter.run(key: key, lane: lane, bu: bu) { try await send(operation: operation, body: body) }
-        }
+        let response = try await send(operation: operation, body: try AWSJSONProtocol.encode(input))
         do {
             return try AWSJSONProtocol.decode(Output.self, from: response.body)
         } catch {
