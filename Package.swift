@@ -59,7 +59,7 @@ let package = Package(
         .testTarget(name: "LoggingTests", dependencies: ["Logging", "TestSupport"]),
         .testTarget(name: "HashingTests", dependencies: ["Hashing"]),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"]),
-        .testTarget(name: "AWSTests", dependencies: ["AWS", "HTTPServer", "TestSupport"], exclude: ["Python"]),
+        .testTarget(name: "AWSTests", dependencies: ["AWS", "HTTPServer", "SMSVoiceEmulator", "TestSupport"], exclude: ["Python"]),
         .testTarget(name: "PhoneNumbersTests", dependencies: ["PhoneNumbers", "TestSupport"]),
         .testTarget(name: "SyncCoreTests", dependencies: ["SyncCore", "TestSupport"]),
         .testTarget(name: "ConfigurationTests", dependencies: ["Configuration", "PhoneNumbers", "Postgres", "TestSupport"]),

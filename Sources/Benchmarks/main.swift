@@ -6,6 +6,8 @@ case "emulator-server":
     exit(try runEmulatorServer(Array(CommandLine.arguments.dropFirst(2))))
 case "normalize":
     try NormalizeBench.run(Array(CommandLine.arguments.dropFirst(2)))
+case "aws-client":
+    await ClientBench.main(Array(CommandLine.arguments.dropFirst(2)))
 default:
     print("benchmarks: see scripts/bench/")
 }

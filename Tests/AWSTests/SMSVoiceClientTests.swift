@@ -4,10 +4,7 @@ import Logging
 import Synchronization
 import Testing
 
-struct FixedCredentials: CredentialProvider {
-    var value = Credentials(accessKeyID: "AKIDEXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY")
-    func credentials() async throws -> Credentials { value }
-}
+let exampleCredentials = Credentials(accessKeyID: "AKIDEXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY")
 
 /// Records the requests an in-memory transport sees and answers from a script.
 final class ScriptedService: Sendable {
@@ -32,6 +29,18 @@ final class ScriptedService: Sendable {
     }
 }
 
+/// The service error behind a failed call (looking through the retry loop's `RetryFailure`).
+func serviceError(_ body: () async throws -> Void) async -> AWSServiceError? {
+    do {
+        try await body()
+        Issue.record("expected an AWS service error")
+        return nil
+    } catch {
+        #expect(error.awsServiceError != nil, "\(error)")
+        return error.awsServiceError
+    }
+}
+
 func jsonObject(_ bytes: [UInt8]) -> [String: Any] {
     (try? JSONSerialization.jsonObject(with: Data(bytes))) as? [String: Any] ?? [:]
 }
@@ -41,7 +50,7 @@ func jsonObject(_ bytes: [UInt8]) -> [String: Any] {
 
     func client(_ service: ScriptedService, sink: MemorySink = MemorySink()) -> SMSVoiceClient {
         SMSVoiceClient(endpoint: URL(string: "https://sms-voice.eu-west-1.amazonaws.com")!, region: "eu-west-1",
-                       credentials: FixedCredentials(), transport: service.transport,
+                       credentials: StaticCredentialProvider(exampleCredentials), transport: service.transport,
                        logger: Logger(sink: sink, level: .trace), now: { Self.date })
     }
 
@@ -71,9 +80,9 @@ func jsonObject(_ bytes: [UInt8]) -> [String: Any] {
 
     @Test func sessionTokenIsSentAndSigned() async throws {
         let service = ScriptedService { _, _ in ScriptedService.json(200, "{}") }
-        var credentials = FixedCredentials()
-        credentials.value.sessionToken = "token-1"
-        let client = SMSVoiceClient(endpoint: URL(string: "http://127.0.0.1:4580")!, region: "us-east-1", credentials: credentials,
+        var credentials = exampleCredentials
+        credentials.sessionToken = "token-1"
+        let client = SMSVoiceClient(endpoint: URL(string: "http://127.0.0.1:4580")!, region: "us-east-1", credentials: StaticCredentialProvider(credentials),
                                     transport: service.transport, logger: .disabled, now: { Self.date })
         _ = try await client.deleteOptedOutNumber(listName: "cards", number: "+12065550100")
         let request = try #require(service.seen.first)
@@ -89,7 +98,7 @@ func jsonObject(_ bytes: [UInt8]) -> [String: Any] {
             ScriptedService.json(400, #"{"__type":"com.amazonaws.pinpointsmsvoicev2#ValidationException","message":"Invalid phone number +12065550100","Reason":"INVALID_PARAMETER","Fields":[{"Name":"OptedOutNumber","Message":"+12065550100 does not match pattern"}]}"#)
         }
         let sink = MemorySink()
-        let error = await #expect(throws: AWSServiceError.self) {
+        let error = await serviceError {
             _ = try await client(service, sink: sink).putOptedOutNumber(listName: "cards", number: "+12065550100")
         }
         let e = try #require(error)
@@ -125,7 +134,7 @@ func jsonObject(_ bytes: [UInt8]) -> [String: Any] {
         let service = ScriptedService { _, _ in
             ScriptedService.json(status, body, headers: headerType.map { ["X-Amzn-Errortype": $0] } ?? [:])
         }
-        let error = await #expect(throws: AWSServiceError.self) {
+        let error = await serviceError {
             _ = try await client(service).deleteOptedOutNumber(listName: "cards", number: "+447700900123")
         }
         #expect(error?.code == code)
@@ -173,10 +182,16 @@ func jsonObject(_ bytes: [UInt8]) -> [String: Any] {
             return ScriptedService.json(200, #"{"OptOutListName":"cards","OptedOutNumbers":[{"OptedOutNumber":"+1206555010\#(index)","OptedOutTimestamp":1700000000,"EndUserOptedOut":true}]\#(next)}"#)
         }
         var numbers: [String] = []
-        for try await page in client(service).optedOutNumbers(list: "cards", endUserOptedOutOnly: true) {
+        let wrapped = Mutex(0)
+        let pages = client(service).optedOutNumbers(list: "cards", endUserOptedOutOnly: true) { fetch in
+            wrapped.withLock { $0 += 1 }
+            return try await fetch()
+        }
+        for try await page in pages {
             numbers += page.optedOutNumbers.map(\.optedOutNumber)
         }
         #expect(numbers == ["+12065550100", "+12065550101", "+12065550102"])
+        #expect(wrapped.withLock { $0 } == 3)
         let first = jsonObject(try #require(service.seen.first).body)
         #expect(first["MaxResults"] as? Int == 100)
         #expect(first["OptOutListName"] as? String == "cards")

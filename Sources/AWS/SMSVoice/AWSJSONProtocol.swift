@@ -15,9 +15,11 @@ public enum AWSJSONProtocol {
         ], body: body)
     }
 
+    /// JSON with the service's member names: Swift property `optOutListName` is member `OptOutListName`.
     public static func encode<T: Encodable>(_ value: T) throws -> [UInt8] {
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .secondsSince1970
+        encoder.keyEncodingStrategy = .custom { path in MemberKey(path.last!.stringValue, upper: true) }
         encoder.outputFormatting = [.sortedKeys]
         return Array(try encoder.encode(value))
     }
@@ -25,7 +27,19 @@ public enum AWSJSONProtocol {
     public static func decode<T: Decodable>(_ type: T.Type, from body: [UInt8]) throws -> T {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .secondsSince1970
+        decoder.keyDecodingStrategy = .custom { path in MemberKey(path.last!.stringValue, upper: false) }
         return try decoder.decode(type, from: Data(body.isEmpty ? Array("{}".utf8) : body))
+    }
+
+    /// A coding key with its first letter's case changed (member names are Pascal case).
+    struct MemberKey: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(_ name: String, upper: Bool) {
+            stringValue = (upper ? name.prefix(1).uppercased() : name.prefix(1).lowercased()) + name.dropFirst()
+        }
+        init?(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
     }
 
     /// `aws.protocols#ValidationException:http://internal/...` → `ValidationException`:

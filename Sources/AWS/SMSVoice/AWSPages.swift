@@ -41,3 +41,6 @@ public struct PaginationError: Error, Sendable, CustomStringConvertible {
     public var pages: Int
     public var description: String { "the service returned the same NextToken twice (after \(pages) pages)" }
 }
+
+/// How a paginator runs each page's request: `{ try await $0() }` directly, or wrapped (rate limiter, retries).
+public typealias PageCall<Page> = @Sendable (_ fetch: @Sendable () async throws -> Page) async throws -> Page

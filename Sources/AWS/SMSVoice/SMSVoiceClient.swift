@@ -3,9 +3,11 @@ import Logging
 
 /// Typed operations of AWS End User Messaging SMS and Voice v2 over JSON 1.0 and SigV4.
 ///
-/// Every operation makes one signed attempt through `send(operation:body:)`; failures are
-/// `AWSServiceError` (an answer), `TransportError` (no answer) or `AWSResponseError`
-/// (an unreadable 2xx), all `RetryClassifiable`. Retries and rate limits wrap these calls.
+/// Every operation is **one signed attempt** through `send(operation:body:)`; a retry signs again
+/// (fresh date, current credentials). Retries and rate limits wrap these calls in one place,
+/// `AWSGateway` (module OptOutSync: `withRetries` around `RateLimiter.run` per attempt).
+/// A failed attempt is `AWSServiceError` (an answer), `TransportError` (no answer) or
+/// `AWSResponseError` (an unreadable 2xx), all `RetryClassifiable`.
 public struct SMSVoiceClient: Sendable {
     public static let signingName = "sms-voice"
     public static let targetPrefix = "PinpointSMSVoiceV2"
@@ -49,12 +51,16 @@ public struct SMSVoiceClient: Sendable {
         try await invoke("DescribeOptedOutNumbers", input)
     }
 
-    /// Every page of a list, following `NextToken` (100 numbers per page by default).
-    public func optedOutNumbers(list listName: String, endUserOptedOutOnly: Bool = false, pageSize: Int = 100) -> AWSPages<DescribeOptedOutNumbersOutput> {
+    /// Every page of a list, following `NextToken` (100 numbers per page by default). `through`
+    /// wraps each page's request, e.g. in the gateway's rate limiter and retries.
+    public func optedOutNumbers(list listName: String, endUserOptedOutOnly: Bool = false, pageSize: Int = 100,
+                                through call: @escaping PageCall<DescribeOptedOutNumbersOutput> = { try await $0() }) -> AWSPages<DescribeOptedOutNumbersOutput> {
         AWSPages { token in
-            let page = try await describeOptedOutNumbers(DescribeOptedOutNumbersInput(
-                optOutListName: listName, filters: endUserOptedOutOnly ? [.endUserOptedOut] : nil,
-                nextToken: token, maxResults: pageSize))
+            let page = try await call {
+                try await describeOptedOutNumbers(DescribeOptedOutNumbersInput(
+                    optOutListName: listName, filters: endUserOptedOutOnly ? [.endUserOptedOut] : nil,
+                    nextToken: token, maxResults: pageSize))
+            }
             return (page, page.nextToken)
         }
     }
@@ -64,9 +70,10 @@ public struct SMSVoiceClient: Sendable {
     }
 
     /// Every opt-out list of the account (or of `owner`), following `NextToken`.
-    public func optOutLists(owner: ResourceOwner? = nil, pageSize: Int? = nil) -> AWSPages<DescribeOptOutListsOutput> {
+    public func optOutLists(owner: ResourceOwner? = nil, pageSize: Int? = nil,
+                            through call: @escaping PageCall<DescribeOptOutListsOutput> = { try await $0() }) -> AWSPages<DescribeOptOutListsOutput> {
         AWSPages { token in
-            let page = try await describeOptOutLists(DescribeOptOutListsInput(nextToken: token, maxResults: pageSize, owner: owner))
+            let page = try await call { try await describeOptOutLists(DescribeOptOutListsInput(nextToken: token, maxResults: pageSize, owner: owner)) }
             return (page, page.nextToken)
         }
     }
@@ -84,9 +91,10 @@ public struct SMSVoiceClient: Sendable {
     }
 
     /// Every pool matching `filters`, following `NextToken`.
-    public func pools(filters: [DescribeFilter]? = nil, pageSize: Int? = nil) -> AWSPages<DescribePoolsOutput> {
+    public func pools(filters: [DescribeFilter]? = nil, pageSize: Int? = nil,
+                      through call: @escaping PageCall<DescribePoolsOutput> = { try await $0() }) -> AWSPages<DescribePoolsOutput> {
         AWSPages { token in
-            let page = try await describePools(DescribePoolsInput(filters: filters, nextToken: token, maxResults: pageSize))
+            let page = try await call { try await describePools(DescribePoolsInput(filters: filters, nextToken: token, maxResults: pageSize)) }
             return (page, page.nextToken)
         }
     }
@@ -119,5 +127,12 @@ public struct SMSVoiceClient: Sendable {
         }
         logger.trace("AWS request done", ["aws.operation": operation, "aws.request_id": requestID, "http.status": "\(response.status)"])
         return response
+    }
+}
+
+extension Error {
+    /// The service's answer behind this error, looking through the retry loop's `RetryFailure`.
+    public var awsServiceError: AWSServiceError? {
+        (self as? AWSServiceError) ?? ((self as? RetryFailure)?.underlying as? AWSServiceError)
     }
 }

@@ -1,7 +1,9 @@
 import Foundation
 
 // Request and response shapes of the SMS Voice v2 operations optout-sync uses, member for member
-// as in the service model (pinpoint-sms-voice-v2 2022-03-31). Optional members are omitted when nil.
+// as in the service model (pinpoint-sms-voice-v2 2022-03-31). Property names are the members with
+// a lower-case first letter (`AWSJSONProtocol` maps `optOutListName` <-> `OptOutListName`).
+// Optional members are omitted when nil.
 
 public struct PutOptedOutNumberInput: Sendable, Equatable, Codable {
     /// Name or ARN of the opt-out list.
@@ -12,10 +14,6 @@ public struct PutOptedOutNumberInput: Sendable, Equatable, Codable {
     public init(optOutListName: String, optedOutNumber: String) {
         self.optOutListName = optOutListName
         self.optedOutNumber = optedOutNumber
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case optOutListName = "OptOutListName", optedOutNumber = "OptedOutNumber"
     }
 }
 
@@ -37,11 +35,6 @@ public struct OptedOutNumberResult: Sendable, Equatable, Codable {
         self.optedOutNumber = optedOutNumber
         self.optedOutTimestamp = optedOutTimestamp
         self.endUserOptedOut = endUserOptedOut
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case optOutListArn = "OptOutListArn", optOutListName = "OptOutListName", optedOutNumber = "OptedOutNumber",
-             optedOutTimestamp = "OptedOutTimestamp", endUserOptedOut = "EndUserOptedOut"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -66,10 +59,6 @@ public struct DescribeFilter: Sendable, Equatable, Codable {
 
     /// Only numbers the end user opted out of (STOP replies), not ones added through the API.
     public static let endUserOptedOut = DescribeFilter(name: "end-user-opted-out", values: ["true"])
-
-    enum CodingKeys: String, CodingKey {
-        case name = "Name", values = "Values"
-    }
 }
 
 public struct DescribeOptedOutNumbersInput: Sendable, Equatable, Codable {
@@ -89,11 +78,6 @@ public struct DescribeOptedOutNumbersInput: Sendable, Equatable, Codable {
         self.nextToken = nextToken
         self.maxResults = maxResults
     }
-
-    enum CodingKeys: String, CodingKey {
-        case optOutListName = "OptOutListName", optedOutNumbers = "OptedOutNumbers", filters = "Filters",
-             nextToken = "NextToken", maxResults = "MaxResults"
-    }
 }
 
 public struct OptedOutNumberInformation: Sendable, Equatable, Codable {
@@ -105,10 +89,6 @@ public struct OptedOutNumberInformation: Sendable, Equatable, Codable {
         self.optedOutNumber = optedOutNumber
         self.optedOutTimestamp = optedOutTimestamp
         self.endUserOptedOut = endUserOptedOut
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case optedOutNumber = "OptedOutNumber", optedOutTimestamp = "OptedOutTimestamp", endUserOptedOut = "EndUserOptedOut"
     }
 }
 
@@ -123,10 +103,6 @@ public struct DescribeOptedOutNumbersOutput: Sendable, Equatable, Codable {
         self.optOutListName = optOutListName
         self.optedOutNumbers = optedOutNumbers
         self.nextToken = nextToken
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case optOutListArn = "OptOutListArn", optOutListName = "OptOutListName", optedOutNumbers = "OptedOutNumbers", nextToken = "NextToken"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -157,10 +133,6 @@ public struct DescribeOptOutListsInput: Sendable, Equatable, Codable {
         self.maxResults = maxResults
         self.owner = owner
     }
-
-    enum CodingKeys: String, CodingKey {
-        case optOutListNames = "OptOutListNames", nextToken = "NextToken", maxResults = "MaxResults", owner = "Owner"
-    }
 }
 
 public struct OptOutListInformation: Sendable, Equatable, Codable {
@@ -173,10 +145,6 @@ public struct OptOutListInformation: Sendable, Equatable, Codable {
         self.optOutListName = optOutListName
         self.createdTimestamp = createdTimestamp
     }
-
-    enum CodingKeys: String, CodingKey {
-        case optOutListArn = "OptOutListArn", optOutListName = "OptOutListName", createdTimestamp = "CreatedTimestamp"
-    }
 }
 
 public struct DescribeOptOutListsOutput: Sendable, Equatable, Codable {
@@ -186,10 +154,6 @@ public struct DescribeOptOutListsOutput: Sendable, Equatable, Codable {
     public init(optOutLists: [OptOutListInformation] = [], nextToken: String? = nil) {
         self.optOutLists = optOutLists
         self.nextToken = nextToken
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case optOutLists = "OptOutLists", nextToken = "NextToken"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -207,10 +171,6 @@ public struct Tag: Sendable, Equatable, Codable {
         self.key = key
         self.value = value
     }
-
-    enum CodingKeys: String, CodingKey {
-        case key = "Key", value = "Value"
-    }
 }
 
 public struct CreateOptOutListInput: Sendable, Equatable, Codable {
@@ -225,10 +185,6 @@ public struct CreateOptOutListInput: Sendable, Equatable, Codable {
         self.tags = tags
         self.clientToken = clientToken
     }
-
-    enum CodingKeys: String, CodingKey {
-        case optOutListName = "OptOutListName", tags = "Tags", clientToken = "ClientToken"
-    }
 }
 
 public struct CreateOptOutListOutput: Sendable, Equatable, Codable {
@@ -242,10 +198,6 @@ public struct CreateOptOutListOutput: Sendable, Equatable, Codable {
         self.optOutListName = optOutListName
         self.tags = tags
         self.createdTimestamp = createdTimestamp
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case optOutListArn = "OptOutListArn", optOutListName = "OptOutListName", tags = "Tags", createdTimestamp = "CreatedTimestamp"
     }
 }
 
@@ -272,13 +224,6 @@ public struct UpdatePoolInput: Sendable, Equatable, Codable {
         self.optOutListName = optOutListName
         self.sharedRoutesEnabled = sharedRoutesEnabled
         self.deletionProtectionEnabled = deletionProtectionEnabled
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case poolId = "PoolId", twoWayEnabled = "TwoWayEnabled", twoWayChannelArn = "TwoWayChannelArn",
-             twoWayChannelRole = "TwoWayChannelRole", selfManagedOptOutsEnabled = "SelfManagedOptOutsEnabled",
-             optOutListName = "OptOutListName", sharedRoutesEnabled = "SharedRoutesEnabled",
-             deletionProtectionEnabled = "DeletionProtectionEnabled"
     }
 }
 
@@ -317,14 +262,6 @@ public struct PoolInformation: Sendable, Equatable, Codable {
         self.createdTimestamp = createdTimestamp
     }
 
-    enum CodingKeys: String, CodingKey {
-        case poolArn = "PoolArn", poolId = "PoolId", status = "Status", messageType = "MessageType",
-             twoWayEnabled = "TwoWayEnabled", twoWayChannelArn = "TwoWayChannelArn", twoWayChannelRole = "TwoWayChannelRole",
-             selfManagedOptOutsEnabled = "SelfManagedOptOutsEnabled", optOutListName = "OptOutListName",
-             sharedRoutesEnabled = "SharedRoutesEnabled", deletionProtectionEnabled = "DeletionProtectionEnabled",
-             createdTimestamp = "CreatedTimestamp"
-    }
-
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         poolArn = try c.decodeIfPresent(String.self, forKey: .poolArn)
@@ -356,10 +293,6 @@ public struct DescribePoolsInput: Sendable, Equatable, Codable {
         self.maxResults = maxResults
         self.owner = owner
     }
-
-    enum CodingKeys: String, CodingKey {
-        case poolIds = "PoolIds", filters = "Filters", nextToken = "NextToken", maxResults = "MaxResults", owner = "Owner"
-    }
 }
 
 public struct DescribePoolsOutput: Sendable, Equatable, Codable {
@@ -369,10 +302,6 @@ public struct DescribePoolsOutput: Sendable, Equatable, Codable {
     public init(pools: [PoolInformation] = [], nextToken: String? = nil) {
         self.pools = pools
         self.nextToken = nextToken
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case pools = "Pools", nextToken = "NextToken"
     }
 
     public init(from decoder: any Decoder) throws {

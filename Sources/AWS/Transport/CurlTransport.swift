@@ -94,8 +94,13 @@ final class CurlWorkerPool: @unchecked Sendable {
         }
         job.continuation = continuation
         queue.append(job)
-        let spawn = idle == 0 && workers < maxWorkers
-        if spawn { workers += 1 }
+        // `idle` counts workers waiting for a job or about to (a finished worker counts itself
+        // idle before it resumes its caller), so sequential traffic stays on one worker.
+        let spawn = queue.count - queueHead > idle && workers < maxWorkers
+        if spawn {
+            workers += 1
+            idle += 1
+        }
         condition.signal()
         condition.unlock()
         if spawn { startWorker() }
@@ -131,19 +136,19 @@ final class CurlWorkerPool: @unchecked Sendable {
             let easy = CurlEasy()
             while let job = nextJob() {
                 let result = easy.perform(job, connectTimeout: connectTimeout)
+                condition.withLock { idle += 1 }
                 job.continuation?.resume(with: result)
             }
         }
         thread.name = "optout-sync.curl"
-        thread.stackSize = 256 * 1024
+        thread.stackSize = 1 << 20  // OpenSSL handshakes want more than a small stack
         thread.start()
     }
 
-    /// Blocks the worker thread until a job arrives or the pool stops.
+    /// Blocks the worker thread (counted idle) until a job arrives or the pool stops.
     private func nextJob() -> CurlJob? {
         condition.lock()
         defer { condition.unlock() }
-        idle += 1
         while queueHead == queue.count && !stopped { condition.wait() }
         idle -= 1
         if stopped {
