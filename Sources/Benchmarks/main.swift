@@ -1,1 +1,5 @@
-print("benchmarks: see scripts/bench/")
+let arguments = Array(CommandLine.arguments.dropFirst())
+switch arguments.first {
+case "rate-limiter": await RateBench.run(arguments: Array(arguments.dropFirst()))
+default: print("benchmarks: see scripts/bench/")
+}
