@@ -103,6 +103,8 @@ struct RateLimiterCore: Sendable {
             throttled: throttled, grantedAt: grantedAt, now: now, currentRate: state.bucket.rate
         ), newRate != state.bucket.rate {
             state.bucket.setRate(newRate, now: now)
+            // A throttle means the service's bucket is empty: spending our saved burst now would be throttled too.
+            if throttled { state.bucket.drain(now: now) }
             changed = state.bucket.rate
         }
         keys[key] = state
