@@ -28,7 +28,7 @@ enum RateBench {
         func admit() -> Bool {
             bucket.withLock { b in
                 let now = ContinuousClock.now
-                b.tokens = min(rate, b.tokens + (now - b.last).seconds * rate)
+                b.tokens = min(rate, b.tokens + (now - b.last).inSeconds * rate)
                 b.last = now
                 guard b.tokens >= 1 else { return false }
                 b.tokens -= 1
@@ -75,7 +75,7 @@ enum RateBench {
                     while ContinuousClock.now < end {
                         do {
                             try await limiter.run(key: key, lane: .backfill, bu: caller % 2 == 0 ? "cards" : "loans") {
-                                let second = Int((ContinuousClock.now - start).seconds)
+                                let second = Int((ContinuousClock.now - start).inSeconds)
                                 let admitted = server?.admit() ?? true
                                 _ = try await transport.send(request, timeout: .seconds(5))
                                 if second < seconds {
@@ -145,11 +145,4 @@ enum RateBench {
     }
 
     static func format(_ value: Double, digits: Int = 1) -> String { String(format: "%.\(digits)f", value) }
-}
-
-extension Duration {
-    var seconds: Double {
-        let (whole, atto) = components
-        return Double(whole) + Double(atto) * 1e-18
-    }
 }

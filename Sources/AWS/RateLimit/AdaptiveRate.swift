@@ -15,7 +15,7 @@ struct SendRateMeter: Sendable {
     }
 
     private static func bucketStart(_ time: Duration) -> Double {
-        (time.seconds / bucketSeconds).rounded(.down) * bucketSeconds
+        (time.inSeconds / bucketSeconds).rounded(.down) * bucketSeconds
     }
 
     /// Counts one response at `now` and returns the smoothed rate.
@@ -52,7 +52,7 @@ struct CubicCurve: Sendable {
     private static func zeroPoint(_ wMax: Double) -> Double { cbrt(wMax * (1 - beta) / scale) }
 
     func rate(at now: Duration) -> Double {
-        let t = (now - lastThrottle).seconds - k
+        let t = (now - lastThrottle).inSeconds - k
         return Self.scale * t * t * t + wMax
     }
 

@@ -13,7 +13,7 @@ struct TokenBucket: Sendable {
     let burstSeconds: Double
 
     init(rate: Double, burst: Duration, now: Duration) {
-        self.burstSeconds = burst.seconds
+        self.burstSeconds = burst.inSeconds
         self.rate = rate
         self.capacity = Self.capacity(rate: rate, burstSeconds: burstSeconds)
         // One token, not a full bucket: the first request goes at once, and a limiter configured above the
@@ -26,7 +26,7 @@ struct TokenBucket: Sendable {
 
     mutating func refill(now: Duration) {
         guard now > lastRefill else { return }
-        tokens = min(capacity, tokens + (now - lastRefill).seconds * rate)
+        tokens = min(capacity, tokens + (now - lastRefill).inSeconds * rate)
         lastRefill = now
     }
 
