@@ -28,10 +28,10 @@ let package = Package(
         .target(name: "AWS", dependencies: ["Hashing", "Logging", "CCurl"]),
         .target(name: "PhoneNumbers", dependencies: ["CPhoneNumber"]),
         .target(name: "SyncCore"),
-        .target(name: "Configuration", dependencies: ["PhoneNumbers"]),
+        .target(name: "Configuration", dependencies: ["PhoneNumbers", "Postgres"]),
         .target(
             name: "SyncStore",
-            dependencies: ["Postgres", "PhoneNumbers", "SyncCore", "Logging"],
+            dependencies: ["Postgres", "PhoneNumbers", "SyncCore", "Configuration", "Logging"],
             plugins: ["EmbedMigrations"]
         ),
         // Embeds sql/*.sql into SyncStore at build time (see Plugins/EmbedMigrations).
@@ -62,7 +62,7 @@ let package = Package(
         .testTarget(name: "AWSTests", dependencies: ["AWS", "HTTPServer", "TestSupport"], exclude: ["Python"]),
         .testTarget(name: "PhoneNumbersTests", dependencies: ["PhoneNumbers", "TestSupport"]),
         .testTarget(name: "SyncCoreTests", dependencies: ["SyncCore", "TestSupport"]),
-        .testTarget(name: "ConfigurationTests", dependencies: ["Configuration", "TestSupport"]),
+        .testTarget(name: "ConfigurationTests", dependencies: ["Configuration", "PhoneNumbers", "Postgres", "TestSupport"]),
         .testTarget(name: "SyncStoreTests", dependencies: ["SyncStore", "TestSupport"]),
         .testTarget(name: "SMSVoiceEmulatorTests", dependencies: ["SMSVoiceEmulator", "HTTPServer", "TestSupport"], exclude: ["Python"]),
         .testTarget(name: "ReportingTests", dependencies: ["Reporting", "SyncCore"]),

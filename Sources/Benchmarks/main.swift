@@ -1,5 +1,12 @@
+import Foundation
+
+// One subcommand per benchmark that needs a Swift process; scripts/bench/* call them.
 let arguments = Array(CommandLine.arguments.dropFirst())
 switch arguments.first {
-case "rate-limiter": await RateBench.run(arguments: Array(arguments.dropFirst()))
-default: print("benchmarks: see scripts/bench/")
+case "emulator-server":
+    exit(try runEmulatorServer(Array(arguments.dropFirst())))
+case "rate-limiter":
+    await RateBench.run(arguments: Array(arguments.dropFirst()))
+default:
+    print("benchmarks: see scripts/bench/")
 }

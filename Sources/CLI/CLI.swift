@@ -42,7 +42,7 @@ public enum CommandLineTool {
 
         let config: Config
         do {
-            config = try ConfigLoader.load(path: global.configPath, environment: environment, regionValidator: regionValidator)
+            config = try ConfigLoader.load(path: global.configPath, environment: environment)
         } catch {
             console.err("optout-sync: configuration error in \(global.configPath): \(error.description)\n")
             return .configuration
@@ -57,10 +57,6 @@ public enum CommandLineTool {
         let context = CommandContext(config: config, global: global, environment: environment, logger: logger, console: console)
         return await implementation(context)
     }
-
-    /// The check `business_units[].default_region` must pass. The shape check for now; the phone-number
-    /// module's "regions libphonenumber knows" replaces it when it lands.
-    static let regionValidator: ConfigLoader.RegionValidator = Shapes.isAlpha2Shape
 
     /// The implementation of each command, or nil while it is not available in this version.
     /// To add one: write `XCommand.swift` with `static func run(_ context:, options) async -> ExitCode` and return it here.

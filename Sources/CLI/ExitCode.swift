@@ -1,3 +1,6 @@
+import Configuration
+import Postgres
+
 /// The process exit codes of spec/cli.md: the one place they are defined.
 public enum ExitCode: Int32, Sendable, CaseIterable {
     case success = 0
@@ -28,5 +31,29 @@ public enum ExitCode: Int32, Sendable, CaseIterable {
         case .permissionDenied: "permission denied (AWS AccessDenied, database privilege)"
         case .configuration: "configuration error; the message names the key path"
         }
+    }
+}
+
+extension ExitCode {
+    /// The exit code for an error that ends a command: the one mapping from typed errors.
+    public init(for error: any Error) {
+        switch error {
+        case is ConfigError:
+            self = .configuration
+        case let error as PostgresError:
+            self = ExitCode.forPostgres(error)
+        case is CancellationError:
+            self = .interrupted
+        default:
+            self = .failure
+        }
+    }
+
+    private static func forPostgres(_ error: PostgresError) -> ExitCode {
+        // 42501 insufficient_privilege; class 28 invalid authorization (wrong password, no pg_hba entry).
+        if let state = error.sqlState, state == "42501" || state.hasPrefix("28") { return .permissionDenied }
+        // A failed connection carries no SQLSTATE; libpq's text is the only sign of an authentication failure.
+        if error.kind == .connection, error.message.contains("authentication failed") { return .permissionDenied }
+        return error.isConnectionProblem ? .unavailable : .failure
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Postgres
 
 /// The whole configuration file (spec/config.md), validated and with defaults applied.
 /// Produced only by `ConfigLoader`; every other module reads these values and never the file.
@@ -187,22 +188,6 @@ public struct RoleARN: Sendable, Equatable, CustomStringConvertible {
     public var description: String { "arn:\(partition):iam::\(account):role/\(roleName)" }
 }
 
-/// A `schema.table` name as parsed from `legacy.table`: unquoted parts are folded to lower case
-/// (as PostgreSQL does), quoted parts are kept exactly. Quote them again with the Postgres module's
-/// identifier quoting before they go into SQL.
-public struct QualifiedTableName: Sendable, Equatable, CustomStringConvertible {
-    public var schema: String
-    public var table: String
-
-    public init(schema: String, table: String) {
-        self.schema = schema
-        self.table = table
-    }
-
-    /// For messages only (not SQL): `schema.table`.
-    public var description: String { "\(schema).\(table)" }
-}
-
 /// `business_units[].legacy.event_log`.
 public struct EventLogConfig: Sendable, Equatable {
     public var timeColumn: String
@@ -215,7 +200,9 @@ public struct EventLogConfig: Sendable, Equatable {
 public struct LegacyTableConfig: Sendable, Equatable {
     /// The BU's own legacy database; nil means the state database.
     public var conninfo: String?
-    public var table: QualifiedTableName
+    /// `schema.table`, parsed by PostgreSQL's rules (unquoted parts folded to lower case); always
+    /// has a schema. Interpolate it into `SQL` as is: it quotes itself.
+    public var table: PostgresQualifiedName
     public var phoneColumn: String
     public var regionColumn: String?
     public var optedOutWhere: String?

@@ -1,17 +1,18 @@
 import Foundation
+import PhoneNumbers
 
 /// Reads, validates and completes the configuration file (spec/config.md).
 ///
 /// The process environment is a parameter (`$AWS_REGION`, `$AWS_PROFILE`, `$CREDENTIALS_DIRECTORY`
 /// are the variables it reads); nothing below reads `getenv`.
 public enum ConfigLoader {
-    /// Whether a region code is one libphonenumber knows. The default checks the ISO alpha-2 shape
-    /// only; the composition root passes the phone-number module's real check.
+    /// Whether a region code is one libphonenumber knows (`Normalizer.isSupportedRegion` by default;
+    /// tests may pass another). The alpha-2 shape is checked before it is called.
     public typealias RegionValidator = @Sendable (String) -> Bool
 
     /// Loads the file at `path`. Errors name the key path and carry `file`.
     public static func load(path: String, environment: [String: String],
-                            regionValidator: RegionValidator = Shapes.isAlpha2Shape) throws(ConfigError) -> Config {
+                            regionValidator: RegionValidator = Normalizer.isSupportedRegion) throws(ConfigError) -> Config {
         let data: Data
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: path))
@@ -29,7 +30,7 @@ public enum ConfigLoader {
 
     /// Parses configuration JSON. `password_file` is read here (see `SecretFiles`).
     public static func parse(data: Data, environment: [String: String],
-                             regionValidator: RegionValidator = Shapes.isAlpha2Shape) throws(ConfigError) -> Config {
+                             regionValidator: RegionValidator = Normalizer.isSupportedRegion) throws(ConfigError) -> Config {
         let root: JSONValue
         do {
             root = try JSONDecoder().decode(JSONValue.self, from: data)

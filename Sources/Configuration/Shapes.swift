@@ -1,3 +1,5 @@
+import Postgres
+
 /// Pure shape checks and parsers for configuration values. Each returns nil (or false) when the
 /// text does not have the shape; `ConfigLoader` turns that into a `ConfigError` with the key path.
 public enum Shapes {
@@ -53,40 +55,12 @@ public enum Shapes {
         !text.isEmpty && text.utf8.count <= 63 && !text.contains("\u{0}")
     }
 
-    /// `schema.table`, each part either unquoted (`[A-Za-z_][A-Za-z0-9_$]*`, folded to lower case
-    /// as PostgreSQL does) or double-quoted with `""` for a quote (`"Marketing"."StopList"`).
-    public static func qualifiedTableName(_ text: String) -> QualifiedTableName? {
-        var rest = Substring(text)
-        guard let schema = identifierPart(&rest), rest.first == "." else { return nil }
-        rest = rest.dropFirst()
-        guard let table = identifierPart(&rest), rest.isEmpty else { return nil }
-        return QualifiedTableName(schema: schema, table: table)
-    }
-
-    private static func identifierPart(_ rest: inout Substring) -> String? {
-        if rest.first == "\"" {
-            var name = ""
-            var index = rest.index(after: rest.startIndex)
-            while index < rest.endIndex {
-                let character = rest[index]
-                index = rest.index(after: index)
-                if character == "\"" {
-                    if index < rest.endIndex, rest[index] == "\"" {
-                        name.append("\"")
-                        index = rest.index(after: index)
-                        continue
-                    }
-                    rest = rest[index...]
-                    return isIdentifier(name) ? name : nil
-                }
-                name.append(character)
-            }
-            return nil
-        }
-        guard let match = rest.prefixMatch(of: /[A-Za-z_][A-Za-z0-9_$]*/) else { return nil }
-        let name = String(match.0).lowercased()
-        rest = rest[match.range.upperBound...]
-        return isIdentifier(name) ? name : nil
+    /// `schema.table` by PostgreSQL's rules (`PostgresQualifiedName`: unquoted parts fold to lower
+    /// case, double-quoted parts are exact, `""` is a quote); the schema is required.
+    public static func qualifiedTableName(_ text: String) -> PostgresQualifiedName? {
+        guard let name = try? PostgresQualifiedName(parsing: text), let schema = name.schema,
+              isIdentifier(schema), isIdentifier(name.name) else { return nil }
+        return name
     }
 
     /// A `host:port` (`127.0.0.1:9464`, `localhost:9464`, `[::1]:9464`); port 1–65535.

@@ -38,7 +38,11 @@ public final class PostgresConnection: Sendable {
     /// Empty fields fall back to libpq's `PG*` environment variables and `.pgpass` as usual.
     /// `application_name=optout-sync`, `connect_timeout` and `client_encoding=UTF8` are added unless
     /// the conninfo (or `PGAPPNAME` / `PGCONNECT_TIMEOUT`) already sets them.
-    public static func connect(conninfo: String, logger: Logger, connectTimeout: Duration = .seconds(10)) async throws -> PostgresConnection {
+    /// `password` (e.g. read from a configured password file) is passed as libpq's `password`
+    /// keyword, after the conninfo, so it wins over a password in the conninfo; it never appears in
+    /// argv, the environment or a log line.
+    public static func connect(conninfo: String, password: String? = nil, logger: Logger,
+                               connectTimeout: Duration = .seconds(10)) async throws -> PostgresConnection {
         let thread = ConnectionThread(label: "optout-sync.postgres")
         let notices = NoticeSink(logger: logger)
         let environment = ProcessInfo.processInfo.environment
@@ -55,6 +59,10 @@ public final class PostgresConnection: Sendable {
         // Last: keywords are processed in order and the expanded conninfo wins over the ones above.
         keywords.append("dbname")
         values.append(conninfo)
+        if let password {
+            keywords.append("password")
+            values.append(password)
+        }
 
         let raw: OpaquePointer = try await thread.run {
             let conn = withCStringArray(keywords) { k in withCStringArray(values) { v in PQconnectdbParams(k, v, 1) } }

@@ -35,7 +35,7 @@ public final class RunningEmulator: Sendable {
             // Saves at most once a second on its own thread, so requests never wait for the disk.
             Thread { [self] in
                 while !saverStop.load(ordering: .relaxed) {
-                    usleep(200_000)
+                    usleep(1_000_000)
                     if emulator.dirty.load(ordering: .relaxed) {
                         do { try emulator.save() } catch {
                             emulator.logger.error("could not save the emulator state file", ["error": "\(error)"])

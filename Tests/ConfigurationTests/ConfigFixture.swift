@@ -1,4 +1,5 @@
 import Foundation
+import PhoneNumbers
 import TestSupport
 @testable import Configuration
 
@@ -61,7 +62,7 @@ enum ConfigFixture {
     }
 
     static func load(_ edits: Edit..., environment: [String: String] = [:],
-                     regionValidator: @escaping ConfigLoader.RegionValidator = Shapes.isAlpha2Shape) throws(ConfigError) -> Config {
+                     regionValidator: @escaping ConfigLoader.RegionValidator = Normalizer.isSupportedRegion) throws(ConfigError) -> Config {
         let data: Data
         do { data = try ConfigFixture.data(applying: edits) } catch { fatalError("fixture: \(error)") }
         return try ConfigLoader.parse(data: data, environment: environment, regionValidator: regionValidator)

@@ -1,4 +1,5 @@
 import Foundation
+import Postgres
 import Testing
 import TestSupport
 @testable import Configuration
@@ -23,14 +24,14 @@ import TestSupport
         #expect(cards.awsRegion == "us-east-1")
         #expect(cards.roleARN == RoleARN(partition: "aws", account: "111122223333", roleName: "optout-sync-cards"))
         #expect(cards.rateLimitKey == RateLimitKey(account: "111122223333", region: "us-east-1"))
-        #expect(cards.legacy.table == QualifiedTableName(schema: "cards", table: "sms_unsubscribes"))
+        #expect(cards.legacy.table == PostgresQualifiedName(schema: "cards", name: "sms_unsubscribes"))
         #expect(cards.legacy.phoneColumn == "mobile")
         #expect(cards.legacy.changedAtColumn == "updated_at")
         #expect(cards.legacy.optInSQL?.contains("$1") == true)
         #expect(cards.legacy.eventLog == nil)
 
         let travel = try #require(config.businessUnit(named: "travel-uk"))
-        #expect(travel.legacy.table == QualifiedTableName(schema: "Marketing", table: "StopList"))
+        #expect(travel.legacy.table == PostgresQualifiedName(schema: "Marketing", name: "StopList"))
         #expect(travel.legacy.phoneColumn == "PhoneNumber")
         #expect(travel.legacy.regionColumn == "CountryCode")
         #expect(travel.awsRegion == "eu-west-2")
@@ -134,6 +135,7 @@ import TestSupport
         (.set("business_units", 1, "name", to: #""cards""#), "business_units[1].name", "\"cards\", already the name of business_units[0]"),
         (.set("business_units", 0, "default_region", to: #""us""#), "business_units[0].default_region", "\"us\""),
         (.set("business_units", 0, "default_region", to: #""USA""#), "business_units[0].default_region", "\"USA\""),
+        (.set("business_units", 0, "default_region", to: #""XX""#), "business_units[0].default_region", "\"XX\""),
         (.set("business_units", 0, "opt_out_list", to: #""cards optouts""#), "business_units[0].opt_out_list", "\"cards optouts\""),
         (.set("business_units", 0, "opt_out_list", to: #""arn:aws:sms-voice:us-east-1:1234:opt-out-list/x""#),
          "business_units[0].opt_out_list", "\"arn:aws:sms-voice:us-east-1:1234:opt-out-list/x\""),

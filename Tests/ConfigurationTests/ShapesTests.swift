@@ -1,3 +1,4 @@
+import Postgres
 import Testing
 @testable import Configuration
 
@@ -21,11 +22,11 @@ import Testing
     }
 
     @Test func tableNames() {
-        #expect(Shapes.qualifiedTableName("cards.sms_unsubscribes") == QualifiedTableName(schema: "cards", table: "sms_unsubscribes"))
-        #expect(Shapes.qualifiedTableName("Billing.OptOuts") == QualifiedTableName(schema: "billing", table: "optouts"))
-        #expect(Shapes.qualifiedTableName(#""Marketing"."StopList""#) == QualifiedTableName(schema: "Marketing", table: "StopList"))
-        #expect(Shapes.qualifiedTableName(#""we""ird"."a.b""#) == QualifiedTableName(schema: #"we"ird"#, table: "a.b"))
-        for bad in ["optouts", "a.b.c", "a. b", "\"a\".", "1a.b", "\"\".b", "a.\"b", "a.b;drop"] {
+        #expect(Shapes.qualifiedTableName("cards.sms_unsubscribes") == PostgresQualifiedName(schema: "cards", name: "sms_unsubscribes"))
+        #expect(Shapes.qualifiedTableName("Billing.OptOuts") == PostgresQualifiedName(schema: "billing", name: "optouts"))
+        #expect(Shapes.qualifiedTableName(#""Marketing"."StopList""#) == PostgresQualifiedName(schema: "Marketing", name: "StopList"))
+        #expect(Shapes.qualifiedTableName(#""we""ird"."a.b""#) == PostgresQualifiedName(schema: #"we"ird"#, name: "a.b"))
+        for bad in ["optouts", "a.b.c", "\"a\".", "\"\".b", "a.\"b", String(repeating: "x", count: 64) + ".t"] {
             #expect(Shapes.qualifiedTableName(bad) == nil, "\(bad)")
         }
     }
