@@ -4,18 +4,39 @@ import Logging
 import TestSupport
 import Testing
 
-@Suite("SMS Voice client with retries and the rate limiter")
-struct ResilientSMSVoiceClientTests {
+/// The retry loop and the limiter around the real `SMSVoiceClient`, composed as `OptOutSync.AWSGateway` does:
+/// `AWSServiceError`'s classification drives both the backoff and the adaptive rate.
+@Suite("Retries and the rate limiter around the SMS Voice client")
+struct RetryLimiterClientTests {
     static let putResult = #"{"OptOutListArn":"arn:aws:sms-voice:eu-west-1:111122223333:opt-out-list/ol-1","OptOutListName":"cards","OptedOutNumber":"+12065550100","OptedOutTimestamp":1764763200,"EndUserOptedOut":false}"#
     static let key = RateLimitKey(account: "111122223333", region: "eu-west-1", operation: "PutOptedOutNumber")
 
-    static func resilient(_ service: ScriptedService, clock: ManualClock, sink: MemorySink = MemorySink()) -> ResilientSMSVoiceClient {
-        let client = SMSVoiceClient(
-            endpoint: URL(string: "https://sms-voice.eu-west-1.amazonaws.com")!, region: "eu-west-1",
-            credentials: FixedCredentials(), transport: service.transport, logger: Logger(sink: sink, level: .debug)
-        )
-        let limiter = RateLimiter(configuration: RateLimitConfiguration(rates: ["PutOptedOutNumber": 10]), clock: clock)
-        return ResilientSMSVoiceClient(client: client, account: "111122223333", limiter: limiter, clock: clock)
+    struct Harness {
+        let client: SMSVoiceClient
+        let limiter: RateLimiter
+        let budget = SharedRetryBudget()
+        let clock: ManualClock
+
+        init(_ service: ScriptedService, clock: ManualClock, sink: MemorySink = MemorySink()) {
+            client = SMSVoiceClient(
+                endpoint: URL(string: "https://sms-voice.eu-west-1.amazonaws.com")!, region: "eu-west-1",
+                credentials: FixedCredentials(), transport: service.transport, logger: Logger(sink: sink, level: .debug)
+            )
+            limiter = RateLimiter(configuration: RateLimitConfiguration(rates: ["PutOptedOutNumber": 10]), clock: clock)
+            self.clock = clock
+        }
+
+        func call<T>(_ operation: String, lane: Lane, _ attempt: (SMSVoiceClient) async throws -> T) async throws -> T {
+            let key = RateLimitKey(account: "111122223333", region: client.region, operation: operation)
+            return try await withRetries(operation: operation, policy: RetryPolicy(), budget: budget, clock: clock,
+                                         logger: client.logger.with("bu", "cards")) { _ in
+                try await limiter.run(key: key, lane: lane, bu: "cards") { try await attempt(client) }
+            }
+        }
+
+        func put() async throws -> OptedOutNumberResult {
+            try await call("PutOptedOutNumber", lane: .live) { try await $0.putOptedOutNumber(listName: "cards", number: "+12065550100") }
+        }
     }
 
     /// Advances the manual clock by `step` whenever something sleeps on it, until `task` is done.
@@ -40,8 +61,8 @@ struct ResilientSMSVoiceClientTests {
         }
         let clock = ManualClock()
         let sink = MemorySink()
-        let resilient = Self.resilient(service, clock: clock, sink: sink)
-        let task = Task { try await resilient.putOptedOutNumber(listName: "cards", number: "+12065550100", lane: .live, bu: "cards") }
+        let resilient = Harness(service, clock: clock, sink: sink)
+        let task = Task { try await resilient.put() }
         let result = try await Self.drive(clock, task)
         #expect(result.optOutListName == "cards")
         #expect(service.seen.count == 3)
@@ -61,10 +82,8 @@ struct ResilientSMSVoiceClientTests {
             ScriptedService.json(400, #"{"__type":"ValidationException","message":"bad number","Reason":"INVALID_PARAMETER"}"#)
         }
         let clock = ManualClock()
-        let resilient = Self.resilient(service, clock: clock)
-        let error = await #expect(throws: RetryFailure.self) {
-            try await resilient.putOptedOutNumber(listName: "cards", number: "+12065550100", lane: .backfill, bu: "cards")
-        }
+        let resilient = Harness(service, clock: clock)
+        let error = await #expect(throws: RetryFailure.self) { try await resilient.put() }
         #expect(error?.attempts == 1)
         #expect(error?.reason == .notRetryable)
         #expect((error?.underlying as? AWSServiceError)?.code == "ValidationException")
@@ -73,21 +92,4 @@ struct ResilientSMSVoiceClientTests {
         #expect(resilient.limiter.inFlight == 0)
     }
 
-    @Test func everyPageOfAScanIsItsOwnRateLimitedCall() async throws {
-        let service = ScriptedService { _, index in
-            let next = index < 2 ? #","NextToken":"t\#(index + 1)""# : ""
-            return ScriptedService.json(200, #"{"OptOutListArn":"arn:x","OptOutListName":"cards","OptedOutNumbers":[]\#(next)}"#)
-        }
-        let clock = ManualClock()
-        let resilient = Self.resilient(service, clock: clock)
-        let task = Task {
-            var pages = 0
-            for try await _ in resilient.optedOutNumbers(list: "cards", lane: .repair, bu: "cards") { pages += 1 }
-            return pages
-        }
-        #expect(try await Self.drive(clock, task) == 3)
-        let describe = RateLimitKey(account: "111122223333", region: "eu-west-1", operation: "DescribeOptedOutNumbers")
-        #expect(resilient.limiter.snapshot(for: describe).granted == 3)
-        #expect(clock.now.offset >= .seconds(2))   // DescribeOptedOutNumbers defaults to 1/s: three pages span 2 s
-    }
 }
