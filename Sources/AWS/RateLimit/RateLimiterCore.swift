@@ -59,7 +59,8 @@ struct RateLimiterCore: Sendable {
     /// Grants every waiter that can go at `now`, best first.
     mutating func grant(now: Duration) -> [Grant] {
         var ready: [RateLimitKey] = []
-        for (key, state) in keys where !state.queue.isEmpty {
+        let waiting = keys.compactMap { $0.value.queue.isEmpty ? nil : $0.key }  // not iterating `keys` while mutating it
+        for key in waiting {
             keys[key]!.bucket.refill(now: now)
             if keys[key]!.bucket.hasToken { ready.append(key) }
         }
