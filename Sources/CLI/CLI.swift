@@ -34,11 +34,14 @@ public enum CommandLineTool {
 
     static func execute(_ command: Command, global: GlobalOptions, environment: [String: String], console: Console) async -> ExitCode {
         // Commands later versions implement say so, before anything else happens.
-        guard let implementation = implementation(of: command) else {
+        guard let implementation = implementation(of: command) ?? emulatorPlaceholder(command) else {
             console.err("optout-sync: '\(command.name.rawValue)' is not available yet in this version\n")
             return .failure
         }
         let logger = Logger(sink: StreamSink(format: global.logFormat ?? .automatic), level: global.logLevel)
+        if case .emulator(let options) = command {
+            return await EmulatorCommand.run(options, logger: logger)
+        }
 
         let config: Config
         do {
@@ -58,13 +61,22 @@ public enum CommandLineTool {
         return await implementation(context)
     }
 
+    /// The emulator needs no configuration: `execute` runs it before loading one.
+    static func emulatorPlaceholder(_ command: Command) -> (@Sendable (CommandContext) async -> ExitCode)? {
+        if case .emulator = command { return { _ in .failure } }
+        return nil
+    }
+
     /// The implementation of each command, or nil while it is not available in this version.
     /// To add one: write `XCommand.swift` with `static func run(_ context:, options) async -> ExitCode` and return it here.
     static func implementation(of command: Command) -> (@Sendable (CommandContext) async -> ExitCode)? {
         switch command {
         case .migrate: MigrateCommand.run
         case .check: CheckCommand.run
-        case .provision, .capture, .backfill, .reconcile, .run, .report, .status, .emulator: nil
+        case .backfill(let options): { await BackfillCommand.run($0, options: options) }
+        case .status(let json): { await StatusCommand.run($0, json: json) }
+        case .provision, .capture, .reconcile, .run, .report: nil
+        case .emulator: nil  // runs without a configuration file: see `execute`
         }
     }
 }

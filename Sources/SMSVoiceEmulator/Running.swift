@@ -5,6 +5,11 @@ import Synchronization
 
 /// Starting points for the CLI and tests.
 public enum SMSVoiceEmulator {
+    // The enum shares the module's name, so `SMSVoiceEmulator.X` finds the enum's members first; these
+    // aliases let a module with its own `EmulatorOptions` (the CLI) still name ours.
+    public typealias Options = EmulatorOptions
+    public typealias Credential = EmulatorCredential
+
     /// Starts the emulator on `options.host:options.port` (port 0 picks a free one).
     public static func start(options: EmulatorOptions, logger: Logger = .disabled) throws -> RunningEmulator {
         let emulator = try Emulator(options: options, logger: logger)

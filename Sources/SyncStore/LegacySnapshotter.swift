@@ -59,7 +59,9 @@ public struct LegacySnapshotter: Sendable {
         try await dropStaging(on: helper)
         try await helper.execute(SQL(unsafeSQL: """
             CREATE UNLOGGED TABLE \(stageTable) (row_locator text NOT NULL, raw text, region text NOT NULL,
-                                                  event_at timestamptz, status text);
+                                                  event_at timestamptz, status text)
+            """))
+        try await helper.execute(SQL(unsafeSQL: """
             CREATE UNLOGGED TABLE \(stageCacheTable) (region text, raw text, kind text, e164 text, reason text)
             """))
         let columns = isEventLog ? "row_locator, raw, region, event_at, status" : "row_locator, raw, region"
@@ -97,6 +99,8 @@ public struct LegacySnapshotter: Sendable {
                 SET kind = EXCLUDED.kind, e164 = EXCLUDED.e164, reason = EXCLUDED.reason,
                     library_version = EXCLUDED.library_version, created_at = now()
                 """))
+            // The union in `apply` must not see a result twice.
+            try await helper.execute(SQL(unsafeSQL: "TRUNCATE \(stageCacheTable)"))
         }
         return counts
     }

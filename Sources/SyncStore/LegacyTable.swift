@@ -30,7 +30,7 @@ public struct LegacyTable: Sendable {
     /// Reads the table's columns and primary key; throws `LegacyTable.Error` when the table or a
     /// configured column is missing.
     public static func inspect(_ config: LegacyTableConfig, businessUnit: String, on connection: PostgresConnection) async throws -> LegacyTable {
-        let name = PostgresQualifiedName(schema: config.table.schema, name: config.table.table)
+        let name = config.table
         let exists = try await connection.query("SELECT to_regclass(\(name.quoted)) IS NOT NULL")
         guard try exists.first?.decode(Bool.self, at: 0) == true else {
             throw Error(businessUnit: businessUnit, table: config.table.description, column: nil,
