@@ -20,15 +20,21 @@ struct RateLimiterCoreTests {
         return grants
     }
 
-    @Test func aFullBucketBurstsItsDepthThenGrantsOneTokenPerInterval() {
+    @Test func aBucketStartsWithOneTokenBurstsItsDepthAfterIdleThenGrantsOneTokenPerInterval() {
         var core = Self.core(rate: 10, burst: .seconds(1))
-        for id in 1...30 { core.enqueue(id: UInt64(id), key: Self.put, lane: .backfill, bu: "cards", now: .zero) }
-        #expect(Self.grantAndComplete(&core, now: .zero).map(\.id) == Array(1...10))
+        core.enqueue(id: 1, key: Self.put, lane: .backfill, bu: "cards", now: .zero)
+        core.enqueue(id: 2, key: Self.put, lane: .backfill, bu: "cards", now: .zero)
+        #expect(Self.grantAndComplete(&core, now: .zero).map(\.id) == [1])
         #expect(core.nextWakeup == .milliseconds(100))
         #expect(Self.grantAndComplete(&core, now: .milliseconds(99)).isEmpty)
-        #expect(Self.grantAndComplete(&core, now: .milliseconds(100)).map(\.id) == [11])
-        #expect(Self.grantAndComplete(&core, now: .milliseconds(350)).map(\.id) == [12, 13])
-        #expect(core.nextWakeup == .milliseconds(400))
+        #expect(Self.grantAndComplete(&core, now: .milliseconds(100)).map(\.id) == [2])
+        // Idle for 5 s: the bucket saves 1 s worth (10 tokens), no more.
+        for id in 3...30 { core.enqueue(id: UInt64(id), key: Self.put, lane: .backfill, bu: "cards", now: .milliseconds(5_100)) }
+        #expect(Self.grantAndComplete(&core, now: .milliseconds(5_100)).map(\.id) == Array(3...12))
+        #expect(core.nextWakeup == .milliseconds(5_200))
+        #expect(Self.grantAndComplete(&core, now: .milliseconds(5_200)).map(\.id) == [13])
+        #expect(Self.grantAndComplete(&core, now: .milliseconds(5_450)).map(\.id) == [14, 15])
+        #expect(core.nextWakeup == .milliseconds(5_500))
     }
 
     @Test func anIdleBucketSavesAtMostItsDepth() {
@@ -120,16 +126,16 @@ struct RateLimiterCoreTests {
     @Test func theInFlightBoundHoldsAcrossKeysAndAFreedSlotGoesToTheBestLane() {
         var core = Self.core(rate: 1_000, burst: .seconds(1), maxInFlight: 3)
         for id in 1...5 { core.enqueue(id: UInt64(id), key: Self.put, lane: .backfill, bu: "a", now: .zero) }
-        let first = core.grant(now: .zero)
+        let first = core.grant(now: .seconds(1))
         #expect(first.map(\.id) == [1, 2, 3])
         #expect(core.inFlight == 3)
         #expect(core.nextWakeup == nil)   // tokens are there; only a completion can free a slot
-        core.enqueue(id: 6, key: Self.delete, lane: .live, bu: "b", now: .zero)
-        #expect(core.grant(now: .milliseconds(1)).isEmpty)
-        core.complete(key: Self.put, grantedAt: .zero, throttled: false, now: .milliseconds(50))
-        #expect(core.grant(now: .milliseconds(50)).map(\.id) == [6])
-        core.complete(key: Self.put, grantedAt: .zero, throttled: false, now: .milliseconds(60))
-        #expect(core.grant(now: .milliseconds(60)).map(\.id) == [4])
+        core.enqueue(id: 6, key: Self.delete, lane: .live, bu: "b", now: .seconds(1))
+        #expect(core.grant(now: .milliseconds(1_001)).isEmpty)
+        core.complete(key: Self.put, grantedAt: .seconds(1), throttled: false, now: .milliseconds(1_050))
+        #expect(core.grant(now: .milliseconds(1_050)).map(\.id) == [6])
+        core.complete(key: Self.put, grantedAt: .seconds(1), throttled: false, now: .milliseconds(1_060))
+        #expect(core.grant(now: .milliseconds(1_060)).map(\.id) == [4])
     }
 
     @Test func oldestWaiterFirstBetweenKeysOnTheSameLane() {
@@ -165,13 +171,18 @@ struct RateLimiterCoreTests {
         #expect(core.grant(now: .milliseconds(100)).map(\.id) == [4])
     }
 
-    @Test func aThrottleLowersTheKeysRateAndLeavesOtherKeysAlone() {
-        var core = Self.core(rate: 10, adaptive: true)
-        core.enqueue(id: 1, key: Self.put, lane: .backfill, bu: "a", now: .zero)
-        _ = core.grant(now: .zero)
-        #expect(core.complete(key: Self.put, grantedAt: .zero, throttled: true, now: .milliseconds(40)) == 7)
+    @Test func aThrottleLowersTheKeysRateEmptiesItsBucketAndLeavesOtherKeysAlone() {
+        var core = Self.core(rate: 10, burst: .seconds(1), adaptive: true)
+        core.enqueue(id: 1, key: Self.put, lane: .backfill, bu: "a", now: .seconds(2))
+        #expect(core.grant(now: .seconds(2)).map(\.id) == [1])     // 10 saved tokens, 9 left
+        let newRate = core.complete(key: Self.put, grantedAt: .seconds(2), throttled: true, now: .milliseconds(2_040))
+        #expect(newRate == 7)
         #expect(core.snapshot(for: Self.put).rate == 7)
         #expect(core.snapshot(for: Self.put).throttled == 1)
         #expect(core.snapshot(for: Self.delete).rate == 10)
+        // The saved burst is gone: the next request waits a full interval at the new rate.
+        core.enqueue(id: 2, key: Self.put, lane: .backfill, bu: "a", now: .milliseconds(2_040))
+        #expect(core.grant(now: .milliseconds(2_040)).isEmpty)
+        #expect(core.nextWakeup == .milliseconds(2_040) + .nanoseconds(142_857_143))
     }
 }

@@ -144,8 +144,14 @@ struct RateLimiterTests {
                 permits.withLock { $0.append(permit) }
             }
         }
+        await eventually("one granted (the bucket starts with one token), four queued") {
+            permits.withLock { $0.count } == 1 && limiter.snapshot(for: Self.key).queued == 4
+        }
+        await clock.waitForSleepers(1)
+        clock.advance(by: .seconds(1))
         await eventually("two granted, three queued") { permits.withLock { $0.count } == 2 && limiter.snapshot(for: Self.key).queued == 3 }
         #expect(limiter.inFlight == 2)
+        #expect(clock.sleeperCount == 0)   // tokens are there: only a completion can let the next one go
         limiter.complete(permits.withLock { $0[0] }, throttled: false)
         await eventually("a third granted") { permits.withLock { $0.count } == 3 }
         #expect(limiter.inFlight == 2)
@@ -162,6 +168,7 @@ struct RateLimiterTests {
         )
         // Two requests in flight; the first comes back throttled: the rate drops by 30 %.
         let first = try await limiter.acquire(key: Self.key, lane: .backfill, bu: "cards")
+        clock.advance(by: .milliseconds(100))
         let second = try await limiter.acquire(key: Self.key, lane: .backfill, bu: "cards")
         clock.advance(by: .milliseconds(50))
         limiter.complete(first, throttled: true)
@@ -174,8 +181,8 @@ struct RateLimiterTests {
         // Successes every 150 ms: the rate climbs back, never above the configured 10/s, and gets there.
         var rates: [Double] = []
         for _ in 0..<100 {
+            clock.advance(by: .milliseconds(150))   // ≥ one token at 7/s: acquire does not wait
             let permit = try await limiter.acquire(key: Self.key, lane: .backfill, bu: "cards")
-            clock.advance(by: .milliseconds(150))
             limiter.complete(permit, throttled: false)
             rates.append(limiter.snapshot(for: Self.key).rate)
         }

@@ -17,7 +17,7 @@ struct FakeAWSError: RetryClassifiable, CustomStringConvertible {
 struct UnknownError: Error {}
 
 func approximatelyEqual(_ a: Duration, _ b: Duration, within tolerance: Duration = .microseconds(1)) -> Bool {
-    abs((a - b).seconds) <= tolerance.seconds
+    abs((a - b).inSeconds) <= tolerance.inSeconds
 }
 
 @Suite("Retry policy (SDK standard mode)")
@@ -59,7 +59,7 @@ struct RetryPolicyTests {
         var random = SplitMix64(seed: 42)
         let seconds: [Double] = (0..<10_000).compactMap { _ in
             guard case .retry(let delay, _) = policy.decide(attempt: 2, class: .throttling, budget: &budget, random: &random) else { return nil }
-            return delay.seconds
+            return delay.inSeconds
         }
         #expect(seconds.count == 10_000)
         #expect(seconds.allSatisfy { $0 >= 0 && $0 < 2 })

@@ -15,7 +15,7 @@ struct SendRateMeter: Sendable {
     }
 
     private static func bucketStart(_ time: Duration) -> Double {
-        (time.seconds / bucketSeconds).rounded(.down) * bucketSeconds
+        (time.inSeconds / bucketSeconds).rounded(.down) * bucketSeconds
     }
 
     /// Counts one response at `now` and returns the smoothed rate.
@@ -52,7 +52,7 @@ struct CubicCurve: Sendable {
     private static func zeroPoint(_ wMax: Double) -> Double { cbrt(wMax * (1 - beta) / scale) }
 
     func rate(at now: Duration) -> Double {
-        let t = (now - lastThrottle).seconds - k
+        let t = (now - lastThrottle).inSeconds - k
         return Self.scale * t * t * t + wMax
     }
 
@@ -69,6 +69,7 @@ struct CubicCurve: Sendable {
 /// - one reduction per throttling episode: a throttle reported for a request granted before the last
 ///   reduction is ignored (that request was sent at the old rate; reducing again would compound 0.7ⁿ,
 ///   the way TCP CUBIC reduces once per window);
+/// - a reduction also empties the key's bucket (`RateLimiterCore.complete`): no saved burst right after a throttle;
 /// - once the curve is back at the configured rate the key leaves adaptive mode (no more `2 × measured`
 ///   cap), so a key that goes quiet does not come back crawling.
 /// The rate is never above the configured one (the operator's quota) nor below 0.5/s.

@@ -30,13 +30,8 @@ public enum Lane: Int, Sendable, Comparable, CaseIterable, CustomStringConvertib
 
 /// Limiter settings (config `aws.max_in_flight`, `aws.rate_limits`, `aws.adaptive`).
 public struct RateLimitConfiguration: Sendable, Equatable {
-    /// AWS's published default quotas where known (spec/config.md); requests per second.
-    public static let defaultRates: [String: Double] = [
-        "PutOptedOutNumber": 10, "DeleteOptedOutNumber": 10, "DescribeOptedOutNumbers": 1,
-        "DescribeOptOutLists": 1, "CreateOptOutList": 1, "DeleteOptOutList": 1, "UpdatePool": 1,
-    ]
-
-    /// Requests per second per operation name; operations not listed get `defaultRate`.
+    /// Requests per second per operation name (config `aws.rate_limits`, whose defaults live in `Configuration`);
+    /// operations not listed get `defaultRate`.
     public var rates: [String: Double]
     public var defaultRate: Double
     /// Requests granted but not yet completed, across all keys.
@@ -48,7 +43,7 @@ public struct RateLimitConfiguration: Sendable, Equatable {
     public var burst: Duration
 
     public init(
-        rates: [String: Double] = RateLimitConfiguration.defaultRates,
+        rates: [String: Double],
         defaultRate: Double = 1,
         maxInFlight: Int = 64,
         adaptive: Bool = true,

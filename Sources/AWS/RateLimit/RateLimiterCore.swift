@@ -59,7 +59,8 @@ struct RateLimiterCore: Sendable {
     /// Grants every waiter that can go at `now`, best first.
     mutating func grant(now: Duration) -> [Grant] {
         var ready: [RateLimitKey] = []
-        for (key, state) in keys where !state.queue.isEmpty {
+        let waiting = keys.compactMap { $0.value.queue.isEmpty ? nil : $0.key }  // not iterating `keys` while mutating it
+        for key in waiting {
             keys[key]!.bucket.refill(now: now)
             if keys[key]!.bucket.hasToken { ready.append(key) }
         }
@@ -103,6 +104,8 @@ struct RateLimiterCore: Sendable {
             throttled: throttled, grantedAt: grantedAt, now: now, currentRate: state.bucket.rate
         ), newRate != state.bucket.rate {
             state.bucket.setRate(newRate, now: now)
+            // A throttle means the service's bucket is empty: spending our saved burst now would be throttled too.
+            if throttled { state.bucket.drain(now: now) }
             changed = state.bucket.rate
         }
         keys[key] = state

@@ -13,10 +13,12 @@ struct TokenBucket: Sendable {
     let burstSeconds: Double
 
     init(rate: Double, burst: Duration, now: Duration) {
-        self.burstSeconds = burst.seconds
+        self.burstSeconds = burst.inSeconds
         self.rate = rate
         self.capacity = Self.capacity(rate: rate, burstSeconds: burstSeconds)
-        self.tokens = capacity
+        // One token, not a full bucket: the first request goes at once, and a limiter configured above the
+        // real quota does not open with a burst the service would throttle. Idle time fills it as usual.
+        self.tokens = 1
         self.lastRefill = now
     }
 
@@ -24,7 +26,7 @@ struct TokenBucket: Sendable {
 
     mutating func refill(now: Duration) {
         guard now > lastRefill else { return }
-        tokens = min(capacity, tokens + (now - lastRefill).seconds * rate)
+        tokens = min(capacity, tokens + (now - lastRefill).inSeconds * rate)
         lastRefill = now
     }
 
@@ -40,6 +42,12 @@ struct TokenBucket: Sendable {
         if hasToken { return lastRefill }
         let nanoseconds = ((1 - tokens) / rate * 1e9).rounded(.up)
         return lastRefill + .nanoseconds(Int64(nanoseconds))
+    }
+
+    /// Throws away saved tokens (after a throttle: the service's own bucket is empty, a burst now would be throttled).
+    mutating func drain(now: Duration) {
+        refill(now: now)
+        tokens = 0
     }
 
     /// Changes the rate from `now` on: tokens earned so far at the old rate are kept, up to the new depth.

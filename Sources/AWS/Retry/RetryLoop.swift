@@ -80,7 +80,7 @@ public func withRetries<T, R: RandomNumberGenerator>(
             case .retry(let delay, let cost):
                 logger.debug("retrying AWS request", [
                     "aws.operation": operation, "retry.attempt": "\(number)", "retry.class": "\(retryClass)",
-                    "retry.delay_ms": "\(Int((delay.seconds * 1000).rounded()))", "error": "\(error)",
+                    "retry.delay_ms": "\(Int((delay.inSeconds * 1000).rounded()))", "error": "\(error)",
                 ])
                 lastRetryCost = cost
                 try await clock.sleep(for: delay)

@@ -28,7 +28,7 @@ public struct RetryPolicy: Sendable, Equatable {
     public func backoffCeiling(attempt: Int, class retryClass: RetryClass) -> Duration {
         let base = retryClass == .throttling ? throttlingBase : transientBase
         let exponent = min(max(attempt - 1, 0), 62)
-        let scaled = base.seconds * Double(UInt64(1) << UInt64(exponent))
+        let scaled = base.inSeconds * Double(UInt64(1) << UInt64(exponent))
         return min(Duration.seconds(scaled), maxBackoff)
     }
 
@@ -48,7 +48,7 @@ public struct RetryPolicy: Sendable, Equatable {
         let ceiling = backoffCeiling(attempt: attempt, class: retryClass)
         // Uniform in [0, 1): the top 53 bits of one draw (explicit, so a fixed generator gives exact delays).
         let fraction = Double(random.next() >> 11) * 0x1p-53
-        return .retry(after: .seconds(ceiling.seconds * fraction), cost: cost)
+        return .retry(after: .seconds(ceiling.inSeconds * fraction), cost: cost)
     }
 }
 
@@ -106,8 +106,8 @@ public struct RetryBudget: Sendable, Equatable {
 }
 
 extension Duration {
-    /// The duration in seconds as a `Double` (for rate and backoff arithmetic).
-    var seconds: Double {
+    /// The duration in seconds as a `Double` (rate and backoff arithmetic).
+    public var inSeconds: Double {
         let (whole, atto) = components
         return Double(whole) + Double(atto) * 1e-18
     }
