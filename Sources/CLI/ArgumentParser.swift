@@ -1,5 +1,6 @@
 import Configuration
 import Logging
+import SMSVoiceEmulator
 
 /// Turns argv into an `Invocation`. Pure: the arguments and the environment are parameters.
 ///
@@ -182,6 +183,7 @@ public enum ArgumentParser {
 
     private static func emulatorOptions(_ collected: Collected) throws(UsageError) -> EmulatorOptions {
         var options = EmulatorOptions()
+        options.port = 4580
         let sub = Subcommand.emulator
         if let text = collected.value("--port") {
             guard let port = UInt16(text) else { throw UsageError(message: "option '--port' expects 0 to 65535, not '\(text)'", subcommand: sub) }
@@ -214,7 +216,7 @@ public enum ArgumentParser {
             guard let millis = Int64(text), millis >= 0 else {
                 throw UsageError(message: "option '--latency-ms' expects a whole number of milliseconds, not '\(text)'", subcommand: sub)
             }
-            options.latency = .milliseconds(millis)
+            options.latencyMs = Double(millis)
         }
         if let text = collected.value("--fault-rate") {
             guard let rate = Double(text), rate >= 0, rate <= 1 else {
