@@ -31,7 +31,7 @@ let package = Package(
         .target(name: "Configuration", dependencies: ["PhoneNumbers", "Postgres", "AWS"]),
         .target(
             name: "SyncStore",
-            dependencies: ["Postgres", "PhoneNumbers", "SyncCore", "Logging"],
+            dependencies: ["Postgres", "PhoneNumbers", "SyncCore", "Configuration", "Logging"],
             plugins: ["EmbedMigrations"]
         ),
         // Embeds sql/*.sql into SyncStore at build time (see Plugins/EmbedMigrations).

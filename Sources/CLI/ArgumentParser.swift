@@ -198,19 +198,18 @@ public enum ArgumentParser {
         if let list = collected.values["--credentials"] {
             options.credentials = []
             for text in list {
-                let parts = text.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false).map(String.init)
-                guard parts.count >= 2, !parts[0].isEmpty, !parts[1].isEmpty, parts.count == 2 || !parts[2].isEmpty else {
+                guard let credential = EmulatorCredential(argument: text) else {
                     throw UsageError(message: "option '--credentials' expects AKID:SECRET or AKID:SECRET:TOKEN", subcommand: sub)
                 }
-                options.credentials.append(EmulatorCredential(accessKeyID: parts[0], secretAccessKey: parts[1], sessionToken: parts.count == 3 ? parts[2] : nil))
+                options.credentials.append(credential)
             }
         }
         for text in collected.values["--quota"] ?? [] {
-            let parts = text.split(separator: "=", maxSplits: 1).map(String.init)
-            guard parts.count == 2, parts[0].wholeMatch(of: /[A-Za-z]+/) != nil else {
-                throw UsageError(message: "option '--quota' expects OPERATION=RATE such as PutOptedOutNumber=10, not '\(text)'", subcommand: sub)
+            guard let (operation, rate) = EmulatorOptions.parseQuota(text) else {
+                throw UsageError(message: "option '--quota' expects OPERATION=RATE with a positive rate and one of "
+                                 + EmulatorOptions.operationNames.joined(separator: ", ") + ", not '\(text)'", subcommand: sub)
             }
-            options.quotas[parts[0]] = try positiveNumber(parts[1], option: "--quota \(parts[0])", subcommand: sub)
+            options.quotas[operation] = rate
         }
         if let text = collected.value("--latency-ms") {
             guard let millis = Int64(text), millis >= 0 else {

@@ -81,8 +81,10 @@ public enum CommandLineTool {
         switch command {
         case .migrate: MigrateCommand.run
         case .check: CheckCommand.run
-        case .provision, .capture, .backfill, .reconcile, .run, .report, .status: nil
-        case .emulator: nil  // needs no configuration: `execute` runs it before consulting this
+        case .backfill(let options): { await BackfillCommand.run($0, options: options) }
+        case .status(let json): { await StatusCommand.run($0, json: json) }
+        case .provision, .capture, .reconcile, .run, .report: nil
+        case .emulator: nil  // runs without a configuration file: see `execute`
         }
     }
 }

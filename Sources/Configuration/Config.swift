@@ -1,5 +1,6 @@
 import AWS
 import Foundation
+import PhoneNumbers
 import Postgres
 
 /// The whole configuration file (spec/config.md), validated and with defaults applied.
@@ -91,9 +92,8 @@ public struct AWSConfig: Sendable, Equatable {
 }
 
 /// `sync.unverified_numbers`.
-public enum UnverifiedNumbersPolicy: String, Sendable, Equatable, CaseIterable {
-    case send, quarantine
-}
+/// The phone-number module's policy type (one definition for config and normaliser).
+public typealias UnverifiedNumbersPolicy = UnverifiedNumberPolicy
 
 /// `sync.opt_in_policy`.
 public enum OptInPolicy: String, Sendable, Equatable, CaseIterable {

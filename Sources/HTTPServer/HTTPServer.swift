@@ -312,6 +312,7 @@ public final class HTTPServer: Sendable {
 }
 
 /// Buffered request reader for one connection (owned by that connection's thread).
+/// Parses on bytes: this is every server's hot path.
 struct ConnectionReader {
     enum Result {
         case request(HTTPServerRequest, keepAlive: Bool)
@@ -320,13 +321,17 @@ struct ConnectionReader {
     }
 
     let fd: Int32
+    /// Unconsumed bytes are `buffer[start...]`.
     var buffer: [UInt8] = []
+    var start = 0
+    var chunk = [UInt8](repeating: 0, count: 64 * 1024)
 
     init(fd: Int32) { self.fd = fd }
 
     /// Reads more bytes; false on EOF, error or timeout.
     private mutating func fill() -> Bool {
-        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
+        if start > 0 && start == buffer.count { buffer.removeAll(keepingCapacity: true); start = 0 }
+        else if start > 64 * 1024 { buffer.removeFirst(start); start = 0 }
         while true {
             let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
             if n > 0 { buffer.append(contentsOf: chunk[0..<n]); return true }
@@ -336,31 +341,45 @@ struct ConnectionReader {
     }
 
     mutating func readRequest(maxBytes: Int, remote: String) -> Result {
-        // Head: up to the blank line.
         var headEnd: Int?
-        var searchFrom = 0
+        var searchFrom = start
         while true {
             headEnd = Self.findBlankLine(buffer, from: searchFrom)
             if headEnd != nil { break }
-            searchFrom = max(0, buffer.count - 3)
-            if buffer.count > maxBytes { return .failed(status: 413, message: "request header too large") }
+            searchFrom = max(start, buffer.count - 3)
+            if buffer.count - start > maxBytes { return .failed(status: 413, message: "request header too large") }
+            let offset = start
             if !fill() { return .closed }
+            searchFrom -= offset - start  // fill may have compacted the buffer
         }
         let end = headEnd!
-        guard let head = String(bytes: buffer[0..<end], encoding: .utf8) else {
-            return .failed(status: 400, message: "request head is not UTF-8")
+        // Lines of the head, split on CRLF.
+        var lines: [ArraySlice<UInt8>] = []
+        var lineStart = start
+        var i = start
+        while i < end {
+            if buffer[i] == 13 && i + 1 < end + 2 && buffer[i + 1] == 10 {
+                lines.append(buffer[lineStart..<i])
+                i += 2
+                lineStart = i
+            } else {
+                i += 1
+            }
         }
-        var lines = head.components(separatedBy: "\r\n")
-        let requestLine = lines.removeFirst().split(separator: " ", omittingEmptySubsequences: true)
-        guard requestLine.count == 3, requestLine[2].hasPrefix("HTTP/1.") else {
+        lines.append(buffer[lineStart..<end])
+        let requestLine = lines[0].split(separator: UInt8(ascii: " "))
+        guard requestLine.count == 3, requestLine[2].starts(with: "HTTP/1.".utf8) else {
             return .failed(status: 400, message: "malformed request line")
         }
         var headers: [(name: String, value: String)] = []
-        for line in lines where !line.isEmpty {
-            guard let colon = line.firstIndex(of: ":") else { return .failed(status: 400, message: "malformed header line") }
-            let name = line[..<colon].trimmingCharacters(in: .whitespaces).lowercased()
-            let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
-            headers.append((name, value))
+        headers.reserveCapacity(lines.count)
+        for line in lines.dropFirst() where !line.isEmpty {
+            guard let colon = line.firstIndex(of: UInt8(ascii: ":")) else { return .failed(status: 400, message: "malformed header line") }
+            let name = String(decoding: line[line.startIndex..<colon].map { ($0 >= 65 && $0 <= 90) ? $0 + 32 : $0 }, as: UTF8.self)
+            var valueStart = colon + 1, valueEnd = line.endIndex
+            while valueStart < valueEnd, line[valueStart] == 32 || line[valueStart] == 9 { valueStart += 1 }
+            while valueEnd > valueStart, line[valueEnd - 1] == 32 || line[valueEnd - 1] == 9 { valueEnd -= 1 }
+            headers.append((name, String(decoding: line[valueStart..<valueEnd], as: UTF8.self)))
         }
         func header(_ name: String) -> String? { headers.first { $0.name == name }?.value }
         if let encoding = header("transfer-encoding"), encoding.lowercased() != "identity" {
@@ -371,24 +390,25 @@ struct ConnectionReader {
             guard let n = Int(value), n >= 0 else { return .failed(status: 400, message: "bad Content-Length") }
             length = n
         }
-        let bodyStart = end + 4
-        if bodyStart + length > maxBytes { return .failed(status: 413, message: "request larger than \(maxBytes) bytes") }
-        while buffer.count < bodyStart + length {
+        let headLength = end + 4 - start
+        if headLength + length > maxBytes { return .failed(status: 413, message: "request larger than \(maxBytes) bytes") }
+        while buffer.count - start < headLength + length {
             if !fill() { return .closed }
         }
+        let bodyStart = start + headLength
         let body = Array(buffer[bodyStart..<(bodyStart + length)])
-        buffer.removeFirst(bodyStart + length)
+        start = bodyStart + length
         let version = requestLine[2]
         let connection = header("connection")?.lowercased() ?? ""
-        let keepAlive = version == "HTTP/1.0" ? connection.contains("keep-alive") : !connection.contains("close")
-        let request = HTTPServerRequest(method: String(requestLine[0]), target: String(requestLine[1]),
+        let keepAlive = version.elementsEqual("HTTP/1.0".utf8) ? connection.contains("keep-alive") : !connection.contains("close")
+        let request = HTTPServerRequest(method: String(decoding: requestLine[0], as: UTF8.self),
+                                        target: String(decoding: requestLine[1], as: UTF8.self),
                                         headers: headers, body: body, remoteAddress: remote)
         return .request(request, keepAlive: keepAlive)
     }
 
     static func findBlankLine(_ bytes: [UInt8], from start: Int) -> Int? {
-        guard bytes.count >= 4 else { return nil }
-        var i = start
+        var i = max(0, start)
         while i + 3 < bytes.count {
             if bytes[i] == 13 && bytes[i + 1] == 10 && bytes[i + 2] == 13 && bytes[i + 3] == 10 { return i }
             i += 1

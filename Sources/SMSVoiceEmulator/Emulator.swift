@@ -29,6 +29,16 @@ public struct EmulatorOptions: Sendable {
     ]
 
     public init() {}
+
+    /// The operations the emulator serves (valid names for `quotas`).
+    public static var operationNames: [String] { Shapes.requests.keys.sorted() }
+
+    /// Parses the CLI's `OP=RATE` (`--quota`): a served operation and a positive rate; nil when malformed.
+    public static func parseQuota(_ argument: String) -> (operation: String, rate: Double)? {
+        let parts = argument.split(separator: "=", maxSplits: 1).map(String.init)
+        guard parts.count == 2, Shapes.requests[parts[0]] != nil, let rate = Double(parts[1]), rate > 0, rate.isFinite else { return nil }
+        return (parts[0], rate)
+    }
 }
 
 /// Counters the control surface reports (`GET /_emulator/stats`).
@@ -68,6 +78,8 @@ public final class Emulator: Sendable {
     private let state: Mutex<EmulatorState>
     private let traffic: Mutex<Traffic>
     private let stats = Mutex(EmulatorStats())
+    private let inFlight = Atomic<Int>(0)
+    private let peak = Atomic<Int>(0)
     /// Set when the state changed since the last save.
     let dirty = Atomic<Bool>(false)
 
@@ -90,7 +102,12 @@ public final class Emulator: Sendable {
     }
 
     public var snapshot: EmulatorState { state.withLock { $0 } }
-    public var statistics: EmulatorStats { stats.withLock { $0 } }
+    public var statistics: EmulatorStats {
+        var copy = stats.withLock { $0 }
+        copy.currentConcurrency = inFlight.load(ordering: .relaxed)
+        copy.peakConcurrency = peak.load(ordering: .relaxed)
+        return copy
+    }
 
     /// Writes the state file (atomically) if one is configured.
     public func save() throws {
@@ -103,18 +120,30 @@ public final class Emulator: Sendable {
 
     // MARK: API requests
 
+    /// What one API request did, for the statistics (recorded under one lock per request).
+    struct Outcome {
+        var result: Result<JSONValue, APIError>
+        var fault: FaultKind?
+        var duplicatePut = false
+    }
+
     public func handle(_ request: HTTPServerRequest) -> HTTPServerResponse {
         if request.path.hasPrefix("/_emulator/") { return control(request) }
-        stats.withLock { s in
-            s.currentConcurrency += 1
-            s.peakConcurrency = max(s.peakConcurrency, s.currentConcurrency)
+        // Concurrency is tracked with atomics: 64 threads taking a lock twice more per request cost more than the work.
+        let concurrent = inFlight.add(1, ordering: .relaxed).newValue
+        var peakSoFar = peak.load(ordering: .relaxed)
+        while concurrent > peakSoFar {
+            let (exchanged, original) = peak.compareExchange(expected: peakSoFar, desired: concurrent, ordering: .relaxed)
+            if exchanged { break }
+            peakSoFar = original
         }
-        defer { stats.withLock { $0.currentConcurrency -= 1 } }
+        defer { inFlight.subtract(1, ordering: .relaxed) }
         let requestID = UUID().uuidString.lowercased()
         let now = clock.now()
         let target = request.header("x-amz-target") ?? ""
         let operation = target.hasPrefix("PinpointSMSVoiceV2.") ? String(target.dropFirst("PinpointSMSVoiceV2.".count)) : ""
         let known = Shapes.requests[operation] != nil
+        let outcome = process(request, operation: operation, known: known, now: now, requestID: requestID)
         stats.withLock { s in
             s.requestsByOperation[known ? operation : "(unknown)", default: 0] += 1
             let second = String(Int(now.timeIntervalSince1970))
@@ -122,24 +151,25 @@ public final class Emulator: Sendable {
             if s.timeline.count > 3700 {
                 for key in s.timeline.keys.sorted().prefix(s.timeline.count - 3600) { s.timeline[key] = nil }
             }
+            if let fault = outcome.fault { s.faultsByKind[fault.rawValue, default: 0] += 1 }
+            if outcome.duplicatePut { s.duplicatePuts += 1 }
+            guard case .failure(let error) = outcome.result, error.type != "__drop" else { return }
+            s.errorsByType[error.type, default: 0] += 1
+            switch error.type {
+            case "ValidationException", "SerializationException": s.validationErrors += 1
+            case "ThrottlingException": s.throttled += 1; s.throttledByOperation[operation, default: 0] += 1
+            case "InvalidSignatureException", "IncompleteSignatureException", "UnrecognizedClientException",
+                 "MissingAuthenticationTokenException": s.badSignatures += 1
+            default: break
+            }
         }
-        switch process(request, operation: operation, known: known, now: now, requestID: requestID) {
+        switch outcome.result {
         case .success(let body):
             return HTTPServerResponse(status: 200, headers: [("Content-Type", "application/x-amz-json-1.0"), ("x-amzn-RequestId", requestID)],
                                       body: body.serialized())
         case .failure(let error) where error.type == "__drop":
             return .drop
         case .failure(let error):
-            stats.withLock { s in
-                s.errorsByType[error.type, default: 0] += 1
-                switch error.type {
-                case "ValidationException", "SerializationException": s.validationErrors += 1
-                case "ThrottlingException": s.throttled += 1; s.throttledByOperation[operation, default: 0] += 1
-                case "InvalidSignatureException", "IncompleteSignatureException", "UnrecognizedClientException",
-                     "MissingAuthenticationTokenException": s.badSignatures += 1
-                default: break
-                }
-            }
             return HTTPServerResponse(status: error.status,
                                       headers: [("Content-Type", "application/x-amz-json-1.0"), ("x-amzn-RequestId", requestID),
                                                 ("X-Amzn-ErrorType", error.type)],
@@ -147,32 +177,33 @@ public final class Emulator: Sendable {
         }
     }
 
-    private func process(_ request: HTTPServerRequest, operation: String, known: Bool, now: Date, requestID: String) -> Result<JSONValue, APIError> {
+    private func process(_ request: HTTPServerRequest, operation: String, known: Bool, now: Date, requestID: String) -> Outcome {
         if let error = verifier.verify(method: request.method, path: request.path, query: request.query,
                                        headers: request.headers, body: request.body, now: clock.requestTime()) {
-            return .failure(error)
+            return Outcome(result: .failure(error))
         }
         guard request.method == "POST", request.path == "/", known else {
-            return .failure(.unknownOperation(request.header("x-amz-target") ?? ""))
+            return Outcome(result: .failure(.unknownOperation(request.header("x-amz-target") ?? "")))
         }
-        let (fault, delayMs, disabled) = traffic.withLock { t in
+        // One lock for the fault draw, the account switch and the quota (decided at arrival).
+        let arrival = clock.requestTime().timeIntervalSince1970
+        let (fault, delayMs, disabled, allowed) = traffic.withLock { t in
             let draw = t.disturbances.draw()
-            return (draw.fault, draw.delayMs, t.accountDisabled)
+            let allowed = draw.fault == .drop || draw.fault == .error || t.accountDisabled || t.buckets.take(operation, now: arrival)
+            return (draw.fault, draw.delayMs, t.accountDisabled, allowed)
         }
-        if let fault { stats.withLock { $0.faultsByKind[fault.rawValue, default: 0] += 1 } }
         if delayMs > 0 { usleep(UInt32(min(delayMs, 600_000) * 1000)) }
         switch fault {
-        case .drop: return .failure(APIError("__drop", "dropped"))
-        case .error: return .failure(.internalError(requestID: requestID))
+        case .drop: return Outcome(result: .failure(APIError("__drop", "dropped")), fault: fault)
+        case .error: return Outcome(result: .failure(.internalError(requestID: requestID)), fault: fault)
         case .slow, nil: break
         }
-        if disabled { return .failure(.accessDenied("ACCOUNT_DISABLED")) }
-        let allowed = traffic.withLock { $0.buckets.take(operation, now: clock.requestTime().timeIntervalSince1970) }
-        guard allowed else { return .failure(.throttling(operation)) }
+        if disabled { return Outcome(result: .failure(.accessDenied("ACCOUNT_DISABLED")), fault: fault) }
+        guard allowed else { return Outcome(result: .failure(.throttling(operation)), fault: fault) }
         guard let body = JSONValue.parse(request.body.isEmpty ? Array("{}".utf8) : request.body) else {
-            return .failure(.serialization("The request body is not valid JSON."))
+            return Outcome(result: .failure(.serialization("The request body is not valid JSON.")), fault: fault)
         }
-        if let error = RequestValidator.validate(body, operation: operation) { return .failure(error) }
+        if let error = RequestValidator.validate(body, operation: operation) { return Outcome(result: .failure(error), fault: fault) }
         var duplicate = false
         let result: Result<JSONValue, APIError> = state.withLock { s in
             do throws(APIError) {
@@ -181,9 +212,8 @@ public final class Emulator: Sendable {
                 return .failure(error)
             }
         }
-        if duplicate { stats.withLock { $0.duplicatePuts += 1 } }
         if case .success = result, !operation.hasPrefix("Describe") { dirty.store(true, ordering: .relaxed) }
-        return result
+        return Outcome(result: result, fault: fault, duplicatePut: duplicate)
     }
 
     // MARK: control surface (unsigned, loopback only)
@@ -203,6 +233,7 @@ public final class Emulator: Sendable {
         case ("POST", "/_emulator/reset"):
             state.withLock { $0 = EmulatorState(region: options.region, account: options.account, now: now) }
             stats.withLock { $0 = EmulatorStats() }
+            peak.store(0, ordering: .relaxed)
             dirty.store(true, ordering: .relaxed)
             logger.info("emulator state reset")
             return Self.controlAnswer(200, ["ok": true])

@@ -5,6 +5,11 @@ import Synchronization
 
 /// Starting points for the CLI and tests.
 public enum SMSVoiceEmulator {
+    // The enum shares the module's name, so `SMSVoiceEmulator.X` finds the enum's members first; these
+    // aliases let a module with its own `EmulatorOptions` (the CLI) still name ours.
+    public typealias Options = EmulatorOptions
+    public typealias Credential = EmulatorCredential
+
     /// Starts the emulator on `options.host:options.port` (port 0 picks a free one).
     public static func start(options: EmulatorOptions, logger: Logger = .disabled) throws -> RunningEmulator {
         let emulator = try Emulator(options: options, logger: logger)
@@ -35,7 +40,7 @@ public final class RunningEmulator: Sendable {
             // Saves at most once a second on its own thread, so requests never wait for the disk.
             Thread { [self] in
                 while !saverStop.load(ordering: .relaxed) {
-                    usleep(200_000)
+                    usleep(1_000_000)
                     if emulator.dirty.load(ordering: .relaxed) {
                         do { try emulator.save() } catch {
                             emulator.logger.error("could not save the emulator state file", ["error": "\(error)"])

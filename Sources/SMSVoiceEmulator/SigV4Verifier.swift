@@ -13,6 +13,13 @@ public struct EmulatorCredential: Sendable, Equatable {
         self.sessionToken = sessionToken
     }
 
+    /// Parses the CLI's `AKID:SECRET[:TOKEN]` (`--credentials`); nil when malformed.
+    public init?(argument: String) {
+        let parts = argument.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false).map(String.init)
+        guard parts.count >= 2, !parts[0].isEmpty, !parts[1].isEmpty, parts.count == 2 || !parts[2].isEmpty else { return nil }
+        self.init(accessKeyID: parts[0], secretAccessKey: parts[1], sessionToken: parts.count == 3 ? parts[2] : nil)
+    }
+
     /// The AWS SigV4 test-suite credentials, accepted by default (spec/cli.md).
     public static let awsTestSuite = EmulatorCredential(accessKeyID: "AKIDEXAMPLE",
                                                         secretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY")

@@ -11,33 +11,57 @@ indirect enum Shape: Sendable {
     case structure(members: [String: Shape], required: [String])
 }
 
-/// An anchored regular expression from the model, compiled once.
+/// A pattern from the model, kept as text for error messages, matched by a small hand-written matcher
+/// (the model's patterns are all simple; NSRegularExpression was the emulator's slowest step).
 final class Pattern: Sendable {
     let source: String
-    let regex: NSRegularExpression
+    let matches: @Sendable (String) -> Bool
 
-    init(_ source: String) {
+    init(_ source: String, _ matches: @escaping @Sendable (String) -> Bool) {
         self.source = source
-        self.regex = try! NSRegularExpression(pattern: "^(?:\(source))$", options: [.dotMatchesLineSeparators])
+        self.matches = matches
     }
 
-    func matches(_ value: String) -> Bool {
-        regex.firstMatch(in: value, range: NSRange(value.startIndex..., in: value)) != nil
+    /// `[class]+` (or `*` with `minCount` 0) over ASCII bytes.
+    static func repeated(_ source: String, minCount: Int = 1, _ allowed: @escaping @Sendable (UInt8) -> Bool) -> Pattern {
+        Pattern(source) { value in value.utf8.count >= minCount && value.utf8.allSatisfy(allowed) }
+    }
+
+    static func alnum(_ byte: UInt8) -> Bool {
+        (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte) || (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte)
+            || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
+    }
+
+    static func nonSpace(_ value: Substring) -> Bool { !value.isEmpty && !value.unicodeScalars.contains { $0.properties.isWhitespace } }
+
+    static let anything = Pattern(".*") { _ in true }
+    static let nonEmpty = Pattern(".+") { !$0.isEmpty }
+    static let optOutListName = repeated("[A-Za-z0-9_-]+") { alnum($0) || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: "-") }
+    static let nameOrArn = repeated("[A-Za-z0-9_:/-]+") { alnum($0) || "_:/-".utf8.contains($0) }
+    static let poolIdOrArn = repeated("[A-Za-z0-9_:/-]*", minCount: 0) { alnum($0) || "_:/-".utf8.contains($0) }
+    static let filterValue = repeated("[/\\.:A-Za-z0-9+_-]+") { alnum($0) || "/.:+_-".utf8.contains($0) }
+    static let printable = repeated("[!-~]+") { (UInt8(ascii: "!")...UInt8(ascii: "~")).contains($0) }
+    static let noSpace = Pattern("\\S+") { nonSpace($0[...]) }
+    static let arn = Pattern("arn:\\S+") { $0.hasPrefix("arn:") && nonSpace($0.dropFirst(4)) }
+    static let phoneNumber = Pattern("\\+?[1-9][0-9]{1,18}") { value in
+        let digits = value.utf8.first == UInt8(ascii: "+") ? Array(value.utf8.dropFirst()) : Array(value.utf8)
+        return (2...19).contains(digits.count) && digits[0] != UInt8(ascii: "0")
+            && digits.allSatisfy { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }
     }
 }
 
 enum Shapes {
-    static let optOutListName = Shape.string(min: 1, max: 64, pattern: Pattern("[A-Za-z0-9_-]+"))
-    static let optOutListNameOrArn = Shape.string(min: 1, max: 256, pattern: Pattern("[A-Za-z0-9_:/-]+"))
-    static let phoneNumber = Shape.string(min: 1, max: 20, pattern: Pattern("\\+?[1-9][0-9]{1,18}"))
-    static let nextToken = Shape.string(min: 1, max: 1024, pattern: Pattern(".+"))
+    static let optOutListName = Shape.string(min: 1, max: 64, pattern: .optOutListName)
+    static let optOutListNameOrArn = Shape.string(min: 1, max: 256, pattern: .nameOrArn)
+    static let phoneNumber = Shape.string(min: 1, max: 20, pattern: .phoneNumber)
+    static let nextToken = Shape.string(min: 1, max: 1024, pattern: .nonEmpty)
     static let maxResults = Shape.integer(min: 1, max: 100)
     static let owner = Shape.enumeration(["SELF", "SHARED"])
-    static let filterValues = Shape.list(of: .string(min: 1, max: 128, pattern: Pattern("[/\\.:A-Za-z0-9+_-]+")), min: 1, max: 20)
-    static let tag = Shape.structure(members: ["Key": .string(min: 1, max: 128, pattern: Pattern(".+")),
-                                              "Value": .string(min: 0, max: 256, pattern: Pattern(".*"))],
+    static let filterValues = Shape.list(of: .string(min: 1, max: 128, pattern: .filterValue), min: 1, max: 20)
+    static let tag = Shape.structure(members: ["Key": .string(min: 1, max: 128, pattern: .nonEmpty),
+                                              "Value": .string(min: 0, max: 256, pattern: .anything)],
                                      required: ["Key", "Value"])
-    static let poolIdOrArn = Shape.string(min: 0, max: 256, pattern: Pattern("[A-Za-z0-9_:/-]*"))
+    static let poolIdOrArn = Shape.string(min: 0, max: 256, pattern: .poolIdOrArn)
     static let poolFilterNames = ["status", "message-type", "two-way-enabled", "self-managed-opt-outs-enabled",
                                   "opt-out-list-name", "shared-routes-enabled", "deletion-protection-enabled", "two-way-channel-arn"]
 
@@ -45,7 +69,7 @@ enum Shapes {
         "CreateOptOutList": .structure(members: [
             "OptOutListName": optOutListName,
             "Tags": .list(of: tag, min: 0, max: 200),
-            "ClientToken": .string(min: 1, max: 64, pattern: Pattern("[!-~]+")),
+            "ClientToken": .string(min: 1, max: 64, pattern: .printable),
         ], required: ["OptOutListName"]),
         "DeleteOptOutList": .structure(members: ["OptOutListName": optOutListNameOrArn], required: ["OptOutListName"]),
         "DescribeOptOutLists": .structure(members: [
@@ -72,8 +96,8 @@ enum Shapes {
         "UpdatePool": .structure(members: [
             "PoolId": poolIdOrArn,
             "TwoWayEnabled": .boolean,
-            "TwoWayChannelArn": .string(min: 20, max: 2048, pattern: Pattern("\\S+")),
-            "TwoWayChannelRole": .string(min: 20, max: 2048, pattern: Pattern("arn:\\S+")),
+            "TwoWayChannelArn": .string(min: 20, max: 2048, pattern: .noSpace),
+            "TwoWayChannelRole": .string(min: 20, max: 2048, pattern: .arn),
             "SelfManagedOptOutsEnabled": .boolean,
             "OptOutListName": optOutListNameOrArn,
             "SharedRoutesEnabled": .boolean,

@@ -117,6 +117,11 @@ import Testing
                                                 region: nil, now: wall.now).credentials()
         }
         #expect(unnamed?.kind == .notConfigured, "no files and no AWS_PROFILE: the chain moves on")
+        let explicitDefault = await credentialError {
+            try await ProfileCredentialProvider(profile: "default", environment: ["HOME": dir.path], transport: noNetwork,
+                                                region: nil, now: wall.now).credentials()
+        }
+        #expect(explicitDefault?.kind == .notConfigured, "configuration passes \"default\" when nothing is set")
     }
 
     @Test func homeDirectoryFilesAreTheDefault() async throws {

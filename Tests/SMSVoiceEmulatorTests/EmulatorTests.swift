@@ -266,3 +266,21 @@ struct Harness {
         #expect(names == ["OptOutListName", "Tags.1.Value", "Tags.1.Key"])
     }
 }
+
+@Suite struct EmulatorOptionParsingTests {
+    @Test func credentialArguments() {
+        #expect(EmulatorCredential(argument: "AKID:se/cr+et") == EmulatorCredential(accessKeyID: "AKID", secretAccessKey: "se/cr+et"))
+        #expect(EmulatorCredential(argument: "ASIA:secret:tok") == EmulatorCredential(accessKeyID: "ASIA", secretAccessKey: "secret", sessionToken: "tok"))
+        #expect(EmulatorCredential(argument: "AKID") == nil)
+        #expect(EmulatorCredential(argument: "AKID:") == nil)
+        #expect(EmulatorCredential(argument: "AKID:secret:") == nil)
+    }
+
+    @Test func quotaArguments() {
+        #expect(EmulatorOptions.parseQuota("PutOptedOutNumber=50")! == ("PutOptedOutNumber", 50))
+        #expect(EmulatorOptions.parseQuota("PutOptedOutNumber=0") == nil)
+        #expect(EmulatorOptions.parseQuota("SendTextMessage=5") == nil)
+        #expect(EmulatorOptions.parseQuota("PutOptedOutNumber") == nil)
+        #expect(EmulatorOptions.operationNames.count == 8)
+    }
+}

@@ -79,6 +79,31 @@ import Testing
         #expect(ok.status == 200)
     }
 
+    @Test func chunkedBodiesAndMalformedRequestsAreRefused() async throws {
+        let server = Self.echoServer()
+        let port = try server.start()
+        defer { server.stop() }
+        let chunked = try await onThread { () -> RawHTTPClient.Response in
+            let client = try RawHTTPClient(port: port)
+            try client.sendRaw(Array("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n".utf8))
+            return try client.readResponse()
+        }
+        #expect(chunked.status == 411)
+        let malformed = try await onThread { () -> RawHTTPClient.Response in
+            let client = try RawHTTPClient(port: port)
+            try client.sendRaw(Array("NONSENSE\r\n\r\n".utf8))
+            return try client.readResponse()
+        }
+        #expect(malformed.status == 400)
+        // Pipelined requests in one packet are answered in order.
+        let pipelined = try await onThread { () -> [String] in
+            let client = try RawHTTPClient(port: port)
+            try client.sendRaw(Array("POST /a HTTP/1.1\r\nContent-Length: 1\r\n\r\nAPOST /b HTTP/1.1\r\nContent-Length: 2\r\n\r\nBB".utf8))
+            return [try client.readResponse().text, try client.readResponse().text]
+        }
+        #expect(pipelined == ["POST 1 A", "POST 2 BB"])
+    }
+
     @Test func connectionCloseIsHonoured() async throws {
         let server = Self.echoServer()
         let port = try server.start()

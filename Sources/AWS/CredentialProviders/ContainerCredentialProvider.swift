@@ -61,12 +61,7 @@ public struct ContainerCredentialProvider: CredentialProvider {
             }
             request.setHeader("Authorization", token)
         }
-        let response: HTTPResponse
-        do {
-            response = try await transport.send(request, timeout: timeout)
-        } catch let error as TransportError {
-            throw CredentialError(provider: provider, kind: .failed, detail: "endpoint \(endpoint) unreachable", transport: error)
-        }
+        let response = try await transport.send(request, timeout: timeout, provider: provider, unreachable: "endpoint \(endpoint) unreachable")
         guard response.status == 200 else {
             throw CredentialError.failed(provider, "endpoint \(endpoint) refused", status: response.status)
         }

@@ -89,3 +89,15 @@ extension CredentialError: RetryClassifiable {
         return .permanent
     }
 }
+
+extension HTTPTransport {
+    /// Sends a credential request; a connection failure becomes a `CredentialError` of `kind` for `provider`.
+    func send(_ request: HTTPRequest, timeout: Duration, provider: String, unreachable detail: String,
+              kind: CredentialError.Kind = .failed) async throws -> HTTPResponse {
+        do {
+            return try await send(request, timeout: timeout)
+        } catch let error as TransportError {
+            throw CredentialError(provider: provider, kind: kind, detail: detail, transport: error)
+        }
+    }
+}

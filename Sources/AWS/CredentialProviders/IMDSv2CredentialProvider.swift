@@ -76,12 +76,9 @@ public struct IMDSv2CredentialProvider: CredentialProvider {
         guard let url = URL(string: endpoint.absoluteString.trimmingSuffix("/") + path) else {
             throw CredentialError.invalid("imds", "invalid metadata path")
         }
-        do {
-            return try await transport.send(HTTPRequest(method: method, url: url, headers: headers), timeout: timeout)
-        } catch let error as TransportError {
-            // Nothing answering the metadata address means "not on EC2".
-            throw CredentialError(provider: "imds", kind: .notConfigured, detail: "IMDSv2 \(step) got no answer", transport: error)
-        }
+        // Nothing answering the metadata address means "not on EC2".
+        return try await transport.send(HTTPRequest(method: method, url: url, headers: headers), timeout: timeout,
+                                        provider: "imds", unreachable: "IMDSv2 \(step) got no answer", kind: .notConfigured)
     }
 }
 

@@ -5,7 +5,7 @@ import Foundation
 ///
 /// The files are read at each call, so a refresh sees edits. The profile is the one given, else
 /// `AWS_PROFILE`, else `default`; a missing `default` profile is `.notConfigured` (the chain moves on),
-/// a missing profile that was asked for by name is `.invalidConfiguration`.
+/// a missing profile asked for by another name is `.invalidConfiguration`.
 public struct ProfileCredentialProvider: CredentialProvider {
     public let profile: String
     let profileWasNamed: Bool
@@ -23,7 +23,8 @@ public struct ProfileCredentialProvider: CredentialProvider {
                 stsEndpoint: URL? = nil, now: @escaping @Sendable () -> Date) {
         let named = profile ?? environment.nonEmpty("AWS_PROFILE")
         self.profile = named ?? "default"
-        self.profileWasNamed = named != nil
+        // Configuration resolves an unset profile to "default", so that name never makes a missing profile an error.
+        self.profileWasNamed = named != nil && named != "default"
         self.environment = environment
         (self.configPath, self.credentialsPath) = SharedConfigFiles.paths(environment: environment)
         self.transport = transport

@@ -40,7 +40,7 @@ public struct STSClient: Sendable {
         var parameters = [("RoleArn", request.roleARN), ("RoleSessionName", request.sessionName)]
         if let externalID = request.externalID { parameters.append(("ExternalId", externalID)) }
         if let duration = request.durationSeconds { parameters.append(("DurationSeconds", String(duration))) }
-        return try await call("AssumeRole", parameters, signWith: source, date: date, provider: provider)
+        return try await call("AssumeRole", parameters, signing: (source, date), provider: provider)
     }
 
     /// Unsigned `AssumeRoleWithWebIdentity`: the web identity token is the proof.
@@ -49,11 +49,11 @@ public struct STSClient: Sendable {
     ) async throws -> Credentials {
         var parameters = [("RoleArn", roleARN), ("RoleSessionName", sessionName), ("WebIdentityToken", webIdentityToken)]
         if let duration = durationSeconds { parameters.append(("DurationSeconds", String(duration))) }
-        return try await call("AssumeRoleWithWebIdentity", parameters, signWith: nil, date: Date(), provider: provider)
+        return try await call("AssumeRoleWithWebIdentity", parameters, signing: nil, provider: provider)
     }
 
     private func call(
-        _ action: String, _ parameters: [(String, String)], signWith credentials: Credentials?, date: Date, provider: String
+        _ action: String, _ parameters: [(String, String)], signing: (credentials: Credentials, date: Date)?, provider: String
     ) async throws -> Credentials {
         let form = ([("Action", action), ("Version", Self.apiVersion)] + parameters)
             .map { "\(SigV4Canonical.uriEncode($0.0))=\(SigV4Canonical.uriEncode($0.1))" }
@@ -63,15 +63,10 @@ public struct STSClient: Sendable {
             headers: [("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")],
             body: Array(form.utf8)
         )
-        if let credentials {
-            SigV4Signer(region: region, service: "sts").sign(&request, credentials: credentials, date: date)
+        if let signing {
+            SigV4Signer(region: region, service: "sts").sign(&request, credentials: signing.credentials, date: signing.date)
         }
-        let response: HTTPResponse
-        do {
-            response = try await transport.send(request, timeout: timeout)
-        } catch let error as TransportError {
-            throw CredentialError(provider: provider, kind: .failed, detail: "STS \(action) unreachable", transport: error)
-        }
+        let response = try await transport.send(request, timeout: timeout, provider: provider, unreachable: "STS \(action) unreachable")
         guard response.status == 200 else {
             let error = STSResponse.error(status: response.status, headers: response.headers, body: response.body)
             throw CredentialError(provider: provider, kind: .failed, detail: "STS \(action) refused", status: response.status, sts: error)

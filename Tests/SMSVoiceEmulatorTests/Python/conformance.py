@@ -203,7 +203,7 @@ expect_error("DeleteOptOutList of a missing list raises ResourceNotFoundExceptio
              lambda: sms.delete_opt_out_list(OptOutListName="insurance"), sms, ResourceType="opt-out-list")
 
 # --- quotas, faults, account state ---
-control("config", {"quotas": {"DescribeOptOutLists": 1}})
+control("config", {"quotas": {"DescribeOptOutLists": 0.1}})  # one token, refilled after 10 s
 one_shot.describe_opt_out_lists()
 expect_error("Beyond the quota the SDK raises ThrottlingException", "ThrottlingException",
              lambda: one_shot.describe_opt_out_lists(), one_shot)
