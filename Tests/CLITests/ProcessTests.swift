@@ -71,9 +71,9 @@ import Testing
     @Test func commandsOfLaterVersionsSaySoAndExit1() async throws {
         let config = try TemporaryConfig()
         defer { config.remove() }
-        let outcome = try await ToolProcess.run(["backfill", "--config", config.path])
+        let outcome = try await ToolProcess.run(["reconcile", "--config", config.path])
         #expect(outcome.status == 1)
-        #expect(outcome.standardError == "optout-sync: 'backfill' is not available yet in this version\n")
+        #expect(outcome.standardError == "optout-sync: 'reconcile' is not available yet in this version\n")
     }
 
     @Test func emulatorListensUntilSIGTERM() async throws {
