@@ -28,7 +28,7 @@ let package = Package(
         .target(name: "AWS", dependencies: ["Hashing", "Logging", "CCurl"]),
         .target(name: "PhoneNumbers", dependencies: ["CPhoneNumber"]),
         .target(name: "SyncCore"),
-        .target(name: "Configuration", dependencies: ["PhoneNumbers", "Postgres"]),
+        .target(name: "Configuration", dependencies: ["PhoneNumbers", "Postgres", "AWS"]),
         .target(
             name: "SyncStore",
             dependencies: ["Postgres", "PhoneNumbers", "SyncCore", "Configuration", "Logging"],
@@ -66,7 +66,7 @@ let package = Package(
         .testTarget(name: "SyncStoreTests", dependencies: ["SyncStore", "TestSupport"]),
         .testTarget(name: "SMSVoiceEmulatorTests", dependencies: ["SMSVoiceEmulator", "HTTPServer", "TestSupport"], exclude: ["Python"]),
         .testTarget(name: "ReportingTests", dependencies: ["Reporting", "SyncCore"]),
-        .testTarget(name: "CLITests", dependencies: ["CLI", "Configuration", "Logging", "TestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["CLI", "Configuration", "Logging", "Postgres", "SMSVoiceEmulator", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"]),
     ],
     swiftLanguageModes: [.v6],

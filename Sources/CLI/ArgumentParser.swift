@@ -1,5 +1,6 @@
 import Configuration
 import Logging
+import SMSVoiceEmulator
 
 /// Turns argv into an `Invocation`. Pure: the arguments and the environment are parameters.
 ///
@@ -182,6 +183,7 @@ public enum ArgumentParser {
 
     private static func emulatorOptions(_ collected: Collected) throws(UsageError) -> EmulatorOptions {
         var options = EmulatorOptions()
+        options.port = 4580
         let sub = Subcommand.emulator
         if let text = collected.value("--port") {
             guard let port = UInt16(text) else { throw UsageError(message: "option '--port' expects 0 to 65535, not '\(text)'", subcommand: sub) }
@@ -196,25 +198,24 @@ public enum ArgumentParser {
         if let list = collected.values["--credentials"] {
             options.credentials = []
             for text in list {
-                let parts = text.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false).map(String.init)
-                guard parts.count >= 2, !parts[0].isEmpty, !parts[1].isEmpty, parts.count == 2 || !parts[2].isEmpty else {
+                guard let credential = EmulatorCredential(argument: text) else {
                     throw UsageError(message: "option '--credentials' expects AKID:SECRET or AKID:SECRET:TOKEN", subcommand: sub)
                 }
-                options.credentials.append(EmulatorCredential(accessKeyID: parts[0], secretAccessKey: parts[1], sessionToken: parts.count == 3 ? parts[2] : nil))
+                options.credentials.append(credential)
             }
         }
         for text in collected.values["--quota"] ?? [] {
-            let parts = text.split(separator: "=", maxSplits: 1).map(String.init)
-            guard parts.count == 2, parts[0].wholeMatch(of: /[A-Za-z]+/) != nil else {
-                throw UsageError(message: "option '--quota' expects OPERATION=RATE such as PutOptedOutNumber=10, not '\(text)'", subcommand: sub)
+            guard let (operation, rate) = EmulatorOptions.parseQuota(text) else {
+                throw UsageError(message: "option '--quota' expects OPERATION=RATE with a positive rate and one of "
+                                 + EmulatorOptions.operationNames.joined(separator: ", ") + ", not '\(text)'", subcommand: sub)
             }
-            options.quotas[parts[0]] = try positiveNumber(parts[1], option: "--quota \(parts[0])", subcommand: sub)
+            options.quotas[operation] = rate
         }
         if let text = collected.value("--latency-ms") {
             guard let millis = Int64(text), millis >= 0 else {
                 throw UsageError(message: "option '--latency-ms' expects a whole number of milliseconds, not '\(text)'", subcommand: sub)
             }
-            options.latency = .milliseconds(millis)
+            options.latencyMs = Double(millis)
         }
         if let text = collected.value("--fault-rate") {
             guard let rate = Double(text), rate >= 0, rate <= 1 else {

@@ -5,9 +5,21 @@ import Logging
 /// Entry point of the `optout-sync` executable and its composition root: parse argv, load the
 /// configuration, build the logger, dispatch to one command implementation.
 public enum CommandLineTool {
-    public static func main(arguments: [String]) async -> Never {
-        let code = await run(arguments: arguments, environment: ProcessInfo.processInfo.environment, console: .standard)
-        exit(code.rawValue)
+    /// Called by `main.swift` before anything else runs (no other thread exists yet).
+    public static func main(arguments: [String]) -> Never {
+        let environment = ProcessInfo.processInfo.environment
+        if case .success(.execute(_, .emulator)) = ArgumentParser.parse(arguments: arguments, environment: environment) {
+            // The emulator waits for SIGINT/SIGTERM with sigwait: block them now, so that every thread
+            // started from here on inherits the mask and none of them dies of the signal instead.
+            EmulatorCommand.blockTerminationSignals()
+        }
+        // Not dispatchMain(): on Linux it parks the main thread in sigsuspend with an empty mask, which
+        // would take SIGTERM there (and die of it). The main thread just waits; `exit` ends the process.
+        Task.detached {
+            let code = await run(arguments: arguments, environment: environment, console: .standard)
+            exit(code.rawValue)
+        }
+        while true { DispatchSemaphore(value: 0).wait() }
     }
 
     /// Runs one command line and returns its exit code (testable in-process).
@@ -33,21 +45,22 @@ public enum CommandLineTool {
     }
 
     static func execute(_ command: Command, global: GlobalOptions, environment: [String: String], console: Console) async -> ExitCode {
+        let logger = Logger(sink: StreamSink(format: global.logFormat ?? .automatic), level: global.logLevel)
+        // The emulator needs no configuration.
+        if case .emulator(let options) = command {
+            return await EmulatorCommand.run(options, logger: logger, console: console)
+        }
         // Commands later versions implement say so, before anything else happens.
-        guard let implementation = implementation(of: command) ?? emulatorPlaceholder(command) else {
+        guard let implementation = implementation(of: command) else {
             console.err("optout-sync: '\(command.name.rawValue)' is not available yet in this version\n")
             return .failure
-        }
-        let logger = Logger(sink: StreamSink(format: global.logFormat ?? .automatic), level: global.logLevel)
-        if case .emulator(let options) = command {
-            return await EmulatorCommand.run(options, logger: logger)
         }
 
         let config: Config
         do {
             config = try ConfigLoader.load(path: global.configPath, environment: environment)
         } catch {
-            console.err("optout-sync: configuration error in \(global.configPath): \(error.description)\n")
+            console.err("optout-sync: configuration error: \(error)\n")
             return .configuration
         }
         let unknown = global.businessUnits.filter { config.businessUnit(named: $0) == nil }
@@ -61,13 +74,8 @@ public enum CommandLineTool {
         return await implementation(context)
     }
 
-    /// The emulator needs no configuration: `execute` runs it before loading one.
-    static func emulatorPlaceholder(_ command: Command) -> (@Sendable (CommandContext) async -> ExitCode)? {
-        if case .emulator = command { return { _ in .failure } }
-        return nil
-    }
-
-    /// The implementation of each command, or nil while it is not available in this version.
+    /// The implementation of each command that needs the configuration, or nil while it is not
+    /// available in this version (`emulator` needs none and is dispatched before the configuration is loaded).
     /// To add one: write `XCommand.swift` with `static func run(_ context:, options) async -> ExitCode` and return it here.
     static func implementation(of command: Command) -> (@Sendable (CommandContext) async -> ExitCode)? {
         switch command {

@@ -1,4 +1,5 @@
 import Logging
+import SMSVoiceEmulator
 
 /// The tool's version, printed by `--version` and written into reports.
 public let toolVersion = "0.1.0"
@@ -102,40 +103,15 @@ public struct ReportOptions: Sendable, Equatable {
     }
 }
 
-/// Credentials the emulator accepts (`--credentials AKID:SECRET[:TOKEN]`).
-public struct EmulatorCredential: Sendable, Equatable {
-    public var accessKeyID: String
-    public var secretAccessKey: String
-    public var sessionToken: String?
-
-    public init(accessKeyID: String, secretAccessKey: String, sessionToken: String? = nil) {
-        self.accessKeyID = accessKeyID
-        self.secretAccessKey = secretAccessKey
-        self.sessionToken = sessionToken
+/// `emulator`'s options are the emulator module's own `EmulatorOptions` (one home). Equality here
+/// compares what argv can set (the clock is not part of a command line).
+extension EmulatorOptions: Equatable {
+    public static func == (a: EmulatorOptions, b: EmulatorOptions) -> Bool {
+        a.host == b.host && a.port == b.port && a.region == b.region && a.account == b.account
+            && a.credentials == b.credentials && a.quotas == b.quotas && a.latencyMs == b.latencyMs
+            && a.jitterMs == b.jitterMs && a.faultRate == b.faultRate && a.seed == b.seed
+            && a.stateFile == b.stateFile && a.maxRequestBytes == b.maxRequestBytes
     }
-
-    /// The AWS SigV4 test-suite credentials, accepted when no `--credentials` is given.
-    public static let sigV4TestSuite = EmulatorCredential(accessKeyID: "AKIDEXAMPLE",
-                                                          secretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY")
-}
-
-public struct EmulatorOptions: Sendable, Equatable {
-    /// 0 picks a free port (printed on the first line).
-    public var port: UInt16 = 4580
-    public var region = "us-east-1"
-    public var account = "123456789012"
-    public var credentials: [EmulatorCredential] = [.sigV4TestSuite]
-    /// `--quota OP=RATE`: requests per second per operation.
-    public var quotas: [String: Double] = [:]
-    public var latency: Duration = .zero
-    /// Probability (0...1) that a request fails with a transient error.
-    public var faultRate: Double = 0
-    /// Seed of the fault and latency randomness; nil picks one.
-    public var seed: UInt64?
-    /// File to load the emulator's state from and save it to.
-    public var stateFile: String?
-
-    public init() {}
 }
 
 /// What a command line asks for.

@@ -80,7 +80,7 @@ public enum Subcommand: String, Sendable, Equatable, CaseIterable {
              OptionSpec(name: "--quota", valueName: "OP=RATE", help: "requests per second for an operation; repeatable", repeatable: true),
              OptionSpec(name: "--latency-ms", valueName: "N", help: "added latency per request (default: 0)"),
              OptionSpec(name: "--fault-rate", valueName: "P", help: "probability 0..1 of a transient failure (default: 0)"),
-             OptionSpec(name: "--seed", valueName: "S", help: "seed of latency and fault randomness (default: random)"),
+             OptionSpec(name: "--seed", valueName: "S", help: "seed of latency and fault randomness (default: 0)"),
              OptionSpec(name: "--state", valueName: "FILE", help: "load the state from FILE and save it there")]
         }
     }

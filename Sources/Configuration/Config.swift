@@ -1,3 +1,4 @@
+import AWS
 import Foundation
 import PhoneNumbers
 import Postgres
@@ -62,15 +63,9 @@ public struct StateDatabaseConfig: Sendable, Equatable {
 
 /// `aws`.
 public struct AWSConfig: Sendable, Equatable {
-    /// The operations `rate_limits` may name, with AWS's published default quotas (requests/s).
-    public static let defaultRateLimits: [String: Double] = [
-        "PutOptedOutNumber": 10,
-        "DeleteOptedOutNumber": 10,
-        "DescribeOptedOutNumbers": 1,
-        "DescribeOptOutLists": 1,
-        "CreateOptOutList": 1,
-        "UpdatePool": 1,
-    ]
+    /// The operations `rate_limits` may name, with AWS's published default quotas (requests/s): the
+    /// AWS module's table (`RateLimitConfiguration.defaultRates`), the one home of these figures.
+    public static var defaultRateLimits: [String: Double] { RateLimitConfiguration.defaultRates }
 
     /// `aws.region`, else `$AWS_REGION`; nil when neither is set (then every BU names its own region).
     public var region: String?
@@ -214,8 +209,9 @@ public struct LegacyTableConfig: Sendable, Equatable {
     public var optInSQL: String?
 }
 
-/// The key of a shared rate-limit bucket: all BUs of one AWS account and region share it.
-public struct RateLimitKey: Sendable, Hashable, CustomStringConvertible {
+/// An (account, region) pair: all BUs with the same one share the rate-limit buckets (with the
+/// operation it makes the AWS module's `RateLimitKey`).
+public struct AccountRegion: Sendable, Hashable, CustomStringConvertible {
     /// A 12-digit account id, or `"default"` when the account is whatever the default credentials are.
     public var account: String
     public var region: String
@@ -248,7 +244,7 @@ public struct BusinessUnitConfig: Sendable, Equatable {
     }
 
     /// The shared rate-limit bucket of this BU: (account, region).
-    public var rateLimitKey: RateLimitKey { RateLimitKey(account: account, region: awsRegion) }
+    public var rateLimitKey: AccountRegion { AccountRegion(account: account, region: awsRegion) }
 }
 
 extension Config {

@@ -1,7 +1,7 @@
 /// A configuration problem: where (`keyPath`), what was expected, and what was found.
 /// `found` describes the kind of value (and the value itself only where it cannot be a secret).
 ///
-/// `description` reads `business_units[1].legacy.table: expected schema.table (…), found "billing"`.
+/// `description` reads `/etc/optout-sync/config.json: business_units[1].legacy.table: expected schema.table (…), found "billing"`.
 public struct ConfigError: Error, Sendable, Equatable, CustomStringConvertible {
     /// Dotted key path with indexes, e.g. `business_units[1].legacy.table`; empty for the file itself.
     public var keyPath: String
@@ -17,8 +17,9 @@ public struct ConfigError: Error, Sendable, Equatable, CustomStringConvertible {
         self.file = file
     }
 
+    /// `FILE: KEY.PATH: expected …, found …` (the file when known, the key path unless the problem is the whole file).
     public var description: String {
-        let location = keyPath.isEmpty ? (file ?? "configuration") : keyPath
-        return "\(location): expected \(expected), found \(found)"
+        let location = [file ?? "", keyPath].filter { !$0.isEmpty }
+        return (location.isEmpty ? ["configuration"] : location).joined(separator: ": ") + ": expected \(expected), found \(found)"
     }
 }

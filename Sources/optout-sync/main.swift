@@ -1,4 +1,4 @@
 import CLI
 
 // The composition root lives in the CLI module; this file only hands it argv.
-await CommandLineTool.main(arguments: Array(CommandLine.arguments.dropFirst()))
+CommandLineTool.main(arguments: Array(CommandLine.arguments.dropFirst()))

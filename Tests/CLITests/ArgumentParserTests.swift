@@ -1,4 +1,5 @@
 import Logging
+import SMSVoiceEmulator
 import Testing
 @testable import CLI
 
@@ -38,7 +39,9 @@ import Testing
                 == .report(ReportOptions(format: .html, output: "/tmp/r.html", mask: true)))
         #expect(try command("status").1 == .status(json: false))
         #expect(try command("status --json").1 == .status(json: true))
-        #expect(try command("emulator").1 == .emulator(EmulatorOptions()))
+        var emulatorDefaults = EmulatorOptions()
+        emulatorDefaults.port = 4580
+        #expect(try command("emulator").1 == .emulator(emulatorDefaults))
     }
 
     @Test func emulatorOptionsAreTyped() throws {
@@ -51,12 +54,12 @@ import Testing
         expected.credentials = [EmulatorCredential(accessKeyID: "AK", secretAccessKey: "SK"),
                                 EmulatorCredential(accessKeyID: "AK2", secretAccessKey: "SK2", sessionToken: "TOK")]
         expected.quotas = ["PutOptedOutNumber": 10, "DescribeOptOutLists": 0.5]
-        expected.latency = .milliseconds(50)
+        expected.latencyMs = 50
         expected.faultRate = 0.1
         expected.seed = 42
         expected.stateFile = "/tmp/emu.json"
         #expect(parsed == .emulator(expected))
-        #expect(EmulatorOptions().credentials == [.sigV4TestSuite])
+        #expect(EmulatorOptions().credentials == [.awsTestSuite])
     }
 
     @Test func globalOptionsBeforeOrAfterTheSubcommand() throws {

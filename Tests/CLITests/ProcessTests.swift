@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 import Testing
 
 /// The built binary, run as a process: what an operator or systemd sees.
@@ -68,8 +71,21 @@ import Testing
     @Test func commandsOfLaterVersionsSaySoAndExit1() async throws {
         let config = try TemporaryConfig()
         defer { config.remove() }
-        let outcome = try await ToolProcess.run(["backfill", "--config", config.path])
+        let outcome = try await ToolProcess.run(["reconcile", "--config", config.path])
         #expect(outcome.status == 1)
-        #expect(outcome.standardError == "optout-sync: 'backfill' is not available yet in this version\n")
+        #expect(outcome.standardError == "optout-sync: 'reconcile' is not available yet in this version\n")
+    }
+
+    @Test func emulatorListensUntilSIGTERM() async throws {
+        let emulator = try ToolProcess.Running(["emulator", "--port", "0", "--log-level", "error"])
+        let line = await emulator.firstLine()
+        let match = line.wholeMatch(of: /listening on http:\/\/127\.0\.0\.1:([0-9]+)/)
+        #expect(match != nil, "first line: \(line)")
+        if let port = match.flatMap({ UInt16($0.1) }) {
+            // Something answers on that port (an unsigned request is refused, but over HTTP).
+            let (_, response) = try await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(port)/")!)
+            #expect((response as? HTTPURLResponse)?.statusCode ?? 0 >= 400)
+        }
+        #expect(await emulator.terminate() == 0)
     }
 }

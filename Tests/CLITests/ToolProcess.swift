@@ -56,6 +56,47 @@ struct ToolProcess {
     }
 }
 
+extension ToolProcess {
+    /// A long-running process: the first line of its standard output, then SIGTERM and its exit status.
+    final class Running: @unchecked Sendable {  // @unchecked: the Process is touched by one test at a time
+        let process = Process()
+        private let output = Pipe()
+
+        init(_ arguments: [String]) throws {
+            process.executableURL = URL(fileURLWithPath: try ToolProcess.binary())
+            process.arguments = arguments
+            process.standardOutput = output
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+        }
+
+        /// Reads standard output up to the first newline (on a dispatch queue: reads block).
+        func firstLine() async -> String {
+            await withCheckedContinuation { continuation in
+                DispatchQueue.global().async {
+                    var bytes: [UInt8] = []
+                    while true {
+                        let chunk = self.output.fileHandleForReading.readData(ofLength: 1)
+                        if chunk.isEmpty || chunk.first == UInt8(ascii: "\n") { break }
+                        bytes.append(contentsOf: chunk)
+                    }
+                    continuation.resume(returning: String(decoding: bytes, as: UTF8.self))
+                }
+            }
+        }
+
+        func terminate() async -> Int32 {
+            kill(process.processIdentifier, SIGTERM)
+            return await withCheckedContinuation { continuation in
+                DispatchQueue.global().async {
+                    self.process.waitUntilExit()
+                    continuation.resume(returning: self.process.terminationStatus)
+                }
+            }
+        }
+    }
+}
+
 /// A temporary configuration file built from docs/config.example.json with some keys replaced.
 struct TemporaryConfig {
     let url: URL

@@ -23,7 +23,7 @@ import TestSupport
         #expect(cards.optOutList == .name("cards-optouts"))
         #expect(cards.awsRegion == "us-east-1")
         #expect(cards.roleARN == RoleARN(partition: "aws", account: "111122223333", roleName: "optout-sync-cards"))
-        #expect(cards.rateLimitKey == RateLimitKey(account: "111122223333", region: "us-east-1"))
+        #expect(cards.rateLimitKey == AccountRegion(account: "111122223333", region: "us-east-1"))
         #expect(cards.legacy.table == PostgresQualifiedName(schema: "cards", name: "sms_unsubscribes"))
         #expect(cards.legacy.phoneColumn == "mobile")
         #expect(cards.legacy.changedAtColumn == "updated_at")
@@ -35,7 +35,7 @@ import TestSupport
         #expect(travel.legacy.phoneColumn == "PhoneNumber")
         #expect(travel.legacy.regionColumn == "CountryCode")
         #expect(travel.awsRegion == "eu-west-2")
-        #expect(travel.rateLimitKey == RateLimitKey(account: "444455556666", region: "eu-west-2"))
+        #expect(travel.rateLimitKey == AccountRegion(account: "444455556666", region: "eu-west-2"))
         guard case .arn(let arn) = travel.optOutList else { Issue.record("expected an ARN"); return }
         #expect(arn.resourceID == "ol-0123456789abcdef0123456789abcdef")
         #expect(travel.optOutList.description == "arn:aws:sms-voice:eu-west-2:444455556666:opt-out-list/ol-0123456789abcdef0123456789abcdef")
@@ -59,7 +59,7 @@ import TestSupport
         let bu = config.businessUnits[0]
         #expect(bu.awsRegion == "eu-west-1")
         #expect(bu.pools == [])
-        #expect(bu.rateLimitKey == RateLimitKey(account: "default", region: "eu-west-1"))
+        #expect(bu.rateLimitKey == AccountRegion(account: "default", region: "eu-west-1"))
         #expect(bu.legacy.conninfo == nil)
     }
 
@@ -95,7 +95,7 @@ import TestSupport
         let config = try ConfigFixture.load(.set("business_units", 1, "opt_out_list", to: #""travel""#),
                                             .set("business_units", 1, "region", to: "null"),
                                             .set("business_units", 1, "role_arn", to: #""arn:aws:iam::999988887777:role/team/sync""#))
-        #expect(config.businessUnits[1].rateLimitKey == RateLimitKey(account: "999988887777", region: "us-east-1"))
+        #expect(config.businessUnits[1].rateLimitKey == AccountRegion(account: "999988887777", region: "us-east-1"))
         #expect(config.businessUnits[1].roleARN?.roleName == "team/sync")
     }
 

@@ -2,33 +2,32 @@ import Foundation
 import Logging
 import SMSVoiceEmulator
 
-/// `optout-sync emulator`: the local SMS Voice v2 emulator, for the demo and tests. Needs no
-/// configuration file. Blocks (on its own thread, not the cooperative pool) until SIGINT/SIGTERM.
+/// `optout-sync emulator`: the SMS Voice v2 emulator (module SMSVoiceEmulator) until SIGINT/SIGTERM.
 enum EmulatorCommand {
-    static func run(_ cli: EmulatorOptions, logger: Logger) async -> ExitCode {
-        var options = SMSVoiceEmulator.Options()
-        options.port = cli.port
-        options.region = cli.region
-        options.account = cli.account
-        options.credentials = cli.credentials.map {
-            SMSVoiceEmulator.Credential(accessKeyID: $0.accessKeyID, secretAccessKey: $0.secretAccessKey, sessionToken: $0.sessionToken)
-        }
-        options.quotas = cli.quotas
-        options.latencyMs = Double(cli.latency.components.seconds) * 1000 + Double(cli.latency.components.attoseconds) / 1e15
-        options.faultRate = cli.faultRate
-        options.seed = cli.seed ?? UInt64.random(in: 0...UInt64.max)
-        options.stateFile = cli.stateFile
-        let settings = options
-        let code: Int32 = await withCheckedContinuation { continuation in
-            Thread.detachNewThread {
+    /// `runEmulatorCommand` blocks its thread in `sigwait`, so it gets a thread of its own, never one
+    /// of the cooperative pool.
+    static func run(_ options: EmulatorOptions, logger: Logger, console: Console) async -> ExitCode {
+        await withCheckedContinuation { continuation in
+            let thread = Thread {
                 do {
-                    continuation.resume(returning: try runEmulatorCommand(options: settings, logger: logger))
+                    let status = try runEmulatorCommand(options: options, logger: logger)
+                    continuation.resume(returning: ExitCode(rawValue: status) ?? .failure)
                 } catch {
-                    FileHandle.standardError.write(Data("optout-sync: emulator: \(error)\n".utf8))
-                    continuation.resume(returning: ExitCode.failure.rawValue)
+                    console.err("optout-sync: emulator failed: \(error)\n")
+                    continuation.resume(returning: ExitCode(for: error))
                 }
             }
+            thread.name = "optout-sync.emulator"
+            thread.start()
         }
-        return ExitCode(rawValue: code) ?? .failure
+    }
+
+    /// Blocks SIGINT and SIGTERM in the calling thread (and the threads it starts later).
+    static func blockTerminationSignals() {
+        var signals = sigset_t()
+        sigemptyset(&signals)
+        sigaddset(&signals, SIGINT)
+        sigaddset(&signals, SIGTERM)
+        pthread_sigmask(SIG_BLOCK, &signals, nil)
     }
 }
