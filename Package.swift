@@ -28,7 +28,7 @@ let package = Package(
         .target(name: "AWS", dependencies: ["Hashing", "Logging", "CCurl"]),
         .target(name: "PhoneNumbers", dependencies: ["CPhoneNumber"]),
         .target(name: "SyncCore"),
-        .target(name: "Configuration", dependencies: ["PhoneNumbers", "Postgres", "AWS"]),
+        .target(name: "Configuration", dependencies: ["PhoneNumbers", "Postgres"]),
         .target(
             name: "SyncStore",
             dependencies: ["Postgres", "PhoneNumbers", "SyncCore", "Configuration", "Logging"],

@@ -4,12 +4,11 @@ import Foundation
 let arguments = Array(CommandLine.arguments.dropFirst())
 switch arguments.first {
 case "emulator-server":
-    exit(try runEmulatorServer(Array(CommandLine.arguments.dropFirst(2))))
-case "normalize":
-    try NormalizeBench.run(Array(CommandLine.arguments.dropFirst(2)))
-case "aws-client":
-    await ClientBench.main(Array(CommandLine.arguments.dropFirst(2)))
     exit(try runEmulatorServer(Array(arguments.dropFirst())))
+case "normalize":
+    try NormalizeBench.run(Array(arguments.dropFirst()))
+case "aws-client":
+    await ClientBench.main(Array(arguments.dropFirst()))
 case "rate-limiter":
     await RateBench.run(arguments: Array(arguments.dropFirst()))
 default:

@@ -1,4 +1,3 @@
-import AWS
 import Foundation
 import PhoneNumbers
 import Postgres
@@ -63,9 +62,12 @@ public struct StateDatabaseConfig: Sendable, Equatable {
 
 /// `aws`.
 public struct AWSConfig: Sendable, Equatable {
-    /// The operations `rate_limits` may name, with AWS's published default quotas (requests/s): the
-    /// AWS module's table (`RateLimitConfiguration.defaultRates`), the one home of these figures.
-    public static var defaultRateLimits: [String: Double] { RateLimitConfiguration.defaultRates }
+    /// The operations `rate_limits` may name, with AWS's published default quotas (requests/s;
+    /// spec/config.md). PutOptedOutNumber's real quota must be read from the account's Service Quotas.
+    public static let defaultRateLimits: [String: Double] = [
+        "PutOptedOutNumber": 10, "DeleteOptedOutNumber": 10, "DescribeOptedOutNumbers": 1,
+        "DescribeOptOutLists": 1, "CreateOptOutList": 1, "DeleteOptOutList": 1, "UpdatePool": 1, "DescribePools": 1,
+    ]
 
     /// `aws.region`, else `$AWS_REGION`; nil when neither is set (then every BU names its own region).
     public var region: String?

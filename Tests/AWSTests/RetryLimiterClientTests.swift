@@ -20,7 +20,7 @@ struct RetryLimiterClientTests {
         init(_ service: ScriptedService, clock: ManualClock, sink: MemorySink = MemorySink()) {
             client = SMSVoiceClient(
                 endpoint: URL(string: "https://sms-voice.eu-west-1.amazonaws.com")!, region: "eu-west-1",
-                credentials: FixedCredentials(), transport: service.transport, logger: Logger(sink: sink, level: .debug)
+                credentials: StaticCredentialProvider(Credentials(accessKeyID: "AKIDEXAMPLE", secretAccessKey: "secret")), transport: service.transport, logger: Logger(sink: sink, level: .debug)
             )
             limiter = RateLimiter(configuration: RateLimitConfiguration(rates: ["PutOptedOutNumber": 10]), clock: clock)
             self.clock = clock
