@@ -26,12 +26,13 @@ public final class PostgresConnection: Sendable {
     deinit {
         let handle = handle
         let pipe = wakePipe
-        thread.async {
+        thread.submit {
             if let raw = handle.raw { PQfinish(raw) }
             handle.raw = nil
             Glibc.close(pipe.read)
             Glibc.close(pipe.write)
         }
+        thread.stop()
     }
 
     /// Connects with a libpq conninfo string (`host=… dbname=…`) or URI (`postgresql://…`).
@@ -39,7 +40,7 @@ public final class PostgresConnection: Sendable {
     /// `application_name=optout-sync`, `connect_timeout` and `client_encoding=UTF8` are added unless
     /// the conninfo (or `PGAPPNAME` / `PGCONNECT_TIMEOUT`) already sets them.
     public static func connect(conninfo: String, logger: Logger, connectTimeout: Duration = .seconds(10)) async throws -> PostgresConnection {
-        let thread = ConnectionThread(label: "optout-sync.postgres")
+        let thread = ConnectionThread(name: "optout-sync.postgres")
         let notices = NoticeSink(logger: logger)
         let environment = ProcessInfo.processInfo.environment
         var keywords: [String] = ["client_encoding"]
@@ -56,7 +57,9 @@ public final class PostgresConnection: Sendable {
         keywords.append("dbname")
         values.append(conninfo)
 
-        let raw: OpaquePointer = try await thread.run {
+        let opened: UncheckedPointer
+        do {
+            opened = try await thread.run {
             let conn = withCStringArray(keywords) { k in withCStringArray(values) { v in PQconnectdbParams(k, v, 1) } }
             guard let conn else {
                 throw PostgresError(kind: .connection, operation: "connect", message: "libpq could not allocate a connection")
@@ -76,10 +79,16 @@ public final class PostgresConnection: Sendable {
                 throw error
             }
             return UncheckedPointer(conn)
-        }.pointer
+            }
+        } catch {
+            thread.stop()
+            throw error
+        }
+        let raw = opened.pointer
         var fds: [Int32] = [-1, -1]
         guard pipe(&fds) == 0 else {
             _ = try? await thread.run { PQfinish(raw) }
+            thread.stop()
             throw PostgresError(kind: .connection, operation: "connect", message: "pipe2 failed (errno \(errno))")
         }
         for fd in fds {
