@@ -1,1 +1,9 @@
-print("benchmarks: see scripts/bench/")
+import Foundation
+
+// One subcommand per benchmark that needs a Swift process; scripts/bench/* call them.
+switch CommandLine.arguments.dropFirst().first {
+case "emulator-server":
+    exit(try runEmulatorServer(Array(CommandLine.arguments.dropFirst(2))))
+default:
+    print("benchmarks: see scripts/bench/")
+}

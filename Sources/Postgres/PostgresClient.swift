@@ -33,6 +33,7 @@ public struct Backoff: Sendable, Equatable {
 /// `onConnect` runs on every new connection (e.g. to `LISTEN` again).
 public actor PostgresClient {
     public let conninfo: String
+    let password: String?
     public let logger: Logger
     let connectTimeout: Duration
     let backoff: Backoff
@@ -47,6 +48,7 @@ public actor PostgresClient {
     /// - Parameter maxAttempts: connection attempts per `connection()` call; nil retries until the task is cancelled.
     public init(
         conninfo: String,
+        password: String? = nil,
         logger: Logger,
         connectTimeout: Duration = .seconds(10),
         backoff: Backoff = Backoff(),
@@ -56,6 +58,7 @@ public actor PostgresClient {
         onConnect: (@Sendable (PostgresConnection) async throws -> Void)? = nil
     ) {
         self.conninfo = conninfo
+        self.password = password
         self.logger = logger
         self.connectTimeout = connectTimeout
         self.backoff = backoff
@@ -116,7 +119,8 @@ public actor PostgresClient {
         var attempt = 0
         while true {
             do {
-                let connection = try await PostgresConnection.connect(conninfo: conninfo, logger: logger, connectTimeout: connectTimeout)
+                let connection = try await PostgresConnection.connect(
+                    conninfo: conninfo, password: password, logger: logger, connectTimeout: connectTimeout)
                 try await onConnect?(connection)
                 if attempt > 0 { logger.notice("postgres reconnected", ["pg.attempt": String(attempt + 1)]) }
                 return connection

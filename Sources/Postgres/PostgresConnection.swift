@@ -39,7 +39,11 @@ public final class PostgresConnection: Sendable {
     /// Empty fields fall back to libpq's `PG*` environment variables and `.pgpass` as usual.
     /// `application_name=optout-sync`, `connect_timeout` and `client_encoding=UTF8` are added unless
     /// the conninfo (or `PGAPPNAME` / `PGCONNECT_TIMEOUT`) already sets them.
-    public static func connect(conninfo: String, logger: Logger, connectTimeout: Duration = .seconds(10)) async throws -> PostgresConnection {
+    /// `password` (e.g. read from a configured password file) is passed as libpq's `password`
+    /// keyword, after the conninfo, so it wins over a password in the conninfo; it never appears in
+    /// argv, the environment or a log line.
+    public static func connect(conninfo: String, password: String? = nil, logger: Logger,
+                               connectTimeout: Duration = .seconds(10)) async throws -> PostgresConnection {
         let thread = ConnectionThread(name: "optout-sync.postgres")
         let notices = NoticeSink(logger: logger)
         let environment = ProcessInfo.processInfo.environment
@@ -56,29 +60,33 @@ public final class PostgresConnection: Sendable {
         // Last: keywords are processed in order and the expanded conninfo wins over the ones above.
         keywords.append("dbname")
         values.append(conninfo)
+        if let password {
+            keywords.append("password")
+            values.append(password)
+        }
 
         let opened: UncheckedPointer
         do {
             opened = try await thread.run {
-            let conn = withCStringArray(keywords) { k in withCStringArray(values) { v in PQconnectdbParams(k, v, 1) } }
-            guard let conn else {
-                throw PostgresError(kind: .connection, operation: "connect", message: "libpq could not allocate a connection")
-            }
-            guard PQstatus(conn) == CONNECTION_OK else {
-                let message = errorMessage(conn)
-                PQfinish(conn)
-                throw PostgresError(kind: .connection, operation: "connect", message: message)
-            }
-            PQsetNoticeProcessor(conn, noticeProcessor, Unmanaged.passUnretained(notices).toOpaque())
-            // Dates come back in the one text format PostgresTimestamp parses.
-            let result = PQexec(conn, "SET DateStyle = 'ISO, MDY'")
-            defer { PQclear(result) }
-            guard PQresultStatus(result) == PGRES_COMMAND_OK else {
-                let error = makeError(conn, result, operation: "connect")
-                PQfinish(conn)
-                throw error
-            }
-            return UncheckedPointer(conn)
+                let conn = withCStringArray(keywords) { k in withCStringArray(values) { v in PQconnectdbParams(k, v, 1) } }
+                guard let conn else {
+                    throw PostgresError(kind: .connection, operation: "connect", message: "libpq could not allocate a connection")
+                }
+                guard PQstatus(conn) == CONNECTION_OK else {
+                    let message = errorMessage(conn)
+                    PQfinish(conn)
+                    throw PostgresError(kind: .connection, operation: "connect", message: message)
+                }
+                PQsetNoticeProcessor(conn, noticeProcessor, Unmanaged.passUnretained(notices).toOpaque())
+                // Dates come back in the one text format PostgresTimestamp parses.
+                let result = PQexec(conn, "SET DateStyle = 'ISO, MDY'")
+                defer { PQclear(result) }
+                guard PQresultStatus(result) == PGRES_COMMAND_OK else {
+                    let error = makeError(conn, result, operation: "connect")
+                    PQfinish(conn)
+                    throw error
+                }
+                return UncheckedPointer(conn)
             }
         } catch {
             thread.stop()
@@ -89,7 +97,7 @@ public final class PostgresConnection: Sendable {
         guard pipe(&fds) == 0 else {
             _ = try? await thread.run { PQfinish(raw) }
             thread.stop()
-            throw PostgresError(kind: .connection, operation: "connect", message: "pipe2 failed (errno \(errno))")
+            throw PostgresError(kind: .connection, operation: "connect", message: "pipe failed (errno \(errno))")
         }
         for fd in fds {
             _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)

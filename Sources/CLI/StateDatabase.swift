@@ -1,0 +1,25 @@
+import Configuration
+import Postgres
+
+/// Opening the state database the way every command does: the configured conninfo (libpq's `PG*`
+/// variables fill the gaps) and the password from `password_file`, passed as a connection keyword.
+enum StateDatabase {
+    static func connect(_ context: CommandContext) async throws -> PostgresConnection {
+        let database = context.config.stateDatabase
+        return try await PostgresConnection.connect(conninfo: database.conninfo, password: database.password?.reveal(),
+                                                    logger: context.logger.with("pg.database", "state"))
+    }
+
+    /// Runs `body` on a fresh connection and closes it afterwards, also when `body` throws.
+    static func withConnection<T: Sendable>(_ context: CommandContext, _ body: (PostgresConnection) async throws -> T) async throws -> T {
+        let connection = try await connect(context)
+        do {
+            let value = try await body(connection)
+            await connection.close()
+            return value
+        } catch {
+            await connection.close()
+            throw error
+        }
+    }
+}

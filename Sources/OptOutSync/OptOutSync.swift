@@ -1,1 +1,0 @@
-// OptOutSync module: see docs/architecture.md

@@ -1,1 +1,0 @@
-// PhoneNumbers module: see docs/architecture.md

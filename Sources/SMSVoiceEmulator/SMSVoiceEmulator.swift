@@ -1,1 +1,0 @@
-// SMSVoiceEmulator module: see docs/architecture.md

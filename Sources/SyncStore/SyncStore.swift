@@ -1,1 +1,0 @@
-// SyncStore module: see docs/architecture.md
