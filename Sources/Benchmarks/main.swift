@@ -4,6 +4,7 @@ import Foundation
 switch CommandLine.arguments.dropFirst().first {
 case "emulator-server":
     exit(try runEmulatorServer(Array(CommandLine.arguments.dropFirst(2))))
+case "copy": exit(try await runCopyBench(Array(CommandLine.arguments.dropFirst(2))))
 default:
     print("benchmarks: see scripts/bench/")
 }

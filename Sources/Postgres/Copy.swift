@@ -208,6 +208,11 @@ enum CopyText {
     }
 
     static func appendEscaped(_ bytes: UnsafeBufferPointer<UInt8>, to buffer: inout [UInt8]) throws {
+        // Fast path: most values need no escaping and are copied in one go.
+        if !bytes.contains(where: { $0 == 92 || $0 < 14 && ($0 == 9 || $0 == 10 || $0 == 13 || $0 == 0) }) {
+            buffer.append(contentsOf: bytes)
+            return
+        }
         for b in bytes {
             switch b {
             case 92: buffer.append(92); buffer.append(92)
