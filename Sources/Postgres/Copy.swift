@@ -254,11 +254,7 @@ extension PostgresConnection {
     @discardableResult
     public func copyOut(_ sql: SQL, _ body: (borrowing CopyRow) throws -> Void) async throws -> Int {
         try await withConnection(operation: "copy out") { conn in
-            guard sql.binds.isEmpty else {
-                throw PostgresError(kind: .invalidArgument, operation: "copy out", message: "COPY cannot take bind parameters")
-            }
-            let start = try execCopy(conn, sql, expecting: PGRES_COPY_OUT, operation: "copy out")
-            PQclear(start)
+            try startCopy(conn, sql, expecting: PGRES_COPY_OUT, operation: "copy out")
             var ranges: [CopyFieldRange] = []
             ranges.reserveCapacity(16)
             var failure: (any Error)?
@@ -294,11 +290,7 @@ extension PostgresConnection {
     @discardableResult
     public func copyIn(_ sql: SQL, _ write: (inout CopyWriter) throws -> Void) async throws -> Int {
         try await withConnection(operation: "copy in") { conn in
-            guard sql.binds.isEmpty else {
-                throw PostgresError(kind: .invalidArgument, operation: "copy in", message: "COPY cannot take bind parameters")
-            }
-            let start = try execCopy(conn, sql, expecting: PGRES_COPY_IN, operation: "copy in")
-            PQclear(start)
+            try startCopy(conn, sql, expecting: PGRES_COPY_IN, operation: "copy in")
             var writer = CopyWriter(conn: conn)
             do {
                 try write(&writer)
@@ -314,19 +306,20 @@ extension PostgresConnection {
     }
 }
 
-private func execCopy(_ conn: OpaquePointer, _ sql: SQL, expecting: ExecStatusType, operation: String) throws -> OpaquePointer? {
-    guard !sql.text.utf8.contains(0) else {
-        throw PostgresError(kind: .invalidArgument, operation: operation, message: "statement contains a NUL byte")
+/// Sends the COPY statement and checks that the server entered the expected COPY state.
+private func startCopy(_ conn: OpaquePointer, _ sql: SQL, expecting: ExecStatusType, operation: String) throws {
+    guard sql.binds.isEmpty else {
+        throw PostgresError(kind: .invalidArgument, operation: operation, message: "COPY cannot take bind parameters")
     }
+    try rejectNUL(in: sql.text, operation: operation)
     let result = PQexec(conn, sql.text)
+    defer { PQclear(result) }
     guard PQresultStatus(result) == expecting else {
         let error = makeError(conn, result, operation: operation)
-        PQclear(result)
         // A statement that was not a COPY in this direction may have left results behind.
         while let extra = PQgetResult(conn) { PQclear(extra) }
         throw error
     }
-    return result
 }
 
 /// Reads the results after a COPY (or a cancelled statement) until libpq has none left; returns the

@@ -158,9 +158,7 @@ public final class PostgresConnection: Sendable {
     /// separated by `;` are allowed (migrations, `BEGIN`/`COMMIT`). Never interpolate data here.
     public func executeScript(_ text: String, operation: String = "execute script") async throws {
         try await withConnection(operation: operation) { conn in
-            guard !text.utf8.contains(0) else {
-                throw PostgresError(kind: .invalidArgument, operation: operation, message: "statement contains a NUL byte")
-            }
+            try rejectNUL(in: text, operation: operation)
             var last: OpaquePointer? = nil
             var failure: PostgresError?
             guard PQsendQuery(conn, text) == 1 else { throw makeError(conn, nil, operation: operation) }
@@ -296,11 +294,16 @@ func makeError(_ conn: OpaquePointer, _ result: OpaquePointer?, operation: Strin
     return PostgresError(kind: kind, operation: operation, message: message.isEmpty ? "no result from the server" : message)
 }
 
-/// `PQexecParams` with text-format parameters and explicit types; checks the result status.
-func execParams(_ conn: OpaquePointer, _ sql: SQL, operation: String) throws -> OpaquePointer {
-    guard !sql.text.utf8.contains(0) else {
+/// libpq takes C strings, so a NUL would silently cut the statement short: refuse it instead.
+func rejectNUL(in text: String, operation: String) throws {
+    guard !text.utf8.contains(0) else {
         throw PostgresError(kind: .invalidArgument, operation: operation, message: "statement contains a NUL byte")
     }
+}
+
+/// `PQexecParams` with text-format parameters and explicit types; checks the result status.
+func execParams(_ conn: OpaquePointer, _ sql: SQL, operation: String) throws -> OpaquePointer {
+    try rejectNUL(in: sql.text, operation: operation)
     for (n, bind) in sql.binds.enumerated() where bind.text?.utf8.contains(0) == true {
         throw PostgresError(kind: .invalidArgument, operation: operation, message: "parameter $\(n + 1) contains a NUL byte, which PostgreSQL text cannot hold")
     }
