@@ -11,6 +11,8 @@ case "aws-client":
     await ClientBench.main(Array(arguments.dropFirst()))
 case "rate-limiter":
     await RateBench.run(arguments: Array(arguments.dropFirst()))
+case "copy":
+    exit(try await runCopyBench(Array(arguments.dropFirst())))
 default:
     print("benchmarks: see scripts/bench/")
 }

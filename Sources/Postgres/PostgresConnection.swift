@@ -26,12 +26,13 @@ public final class PostgresConnection: Sendable {
     deinit {
         let handle = handle
         let pipe = wakePipe
-        thread.async {
+        thread.submit {
             if let raw = handle.raw { PQfinish(raw) }
             handle.raw = nil
             Glibc.close(pipe.read)
             Glibc.close(pipe.write)
         }
+        thread.stop()
     }
 
     /// Connects with a libpq conninfo string (`host=… dbname=…`) or URI (`postgresql://…`).
@@ -43,7 +44,7 @@ public final class PostgresConnection: Sendable {
     /// argv, the environment or a log line.
     public static func connect(conninfo: String, password: String? = nil, logger: Logger,
                                connectTimeout: Duration = .seconds(10)) async throws -> PostgresConnection {
-        let thread = ConnectionThread(label: "optout-sync.postgres")
+        let thread = ConnectionThread(name: "optout-sync.postgres")
         let notices = NoticeSink(logger: logger)
         let environment = ProcessInfo.processInfo.environment
         var keywords: [String] = ["client_encoding"]
@@ -64,31 +65,39 @@ public final class PostgresConnection: Sendable {
             values.append(password)
         }
 
-        let raw: OpaquePointer = try await thread.run {
-            let conn = withCStringArray(keywords) { k in withCStringArray(values) { v in PQconnectdbParams(k, v, 1) } }
-            guard let conn else {
-                throw PostgresError(kind: .connection, operation: "connect", message: "libpq could not allocate a connection")
+        let opened: UncheckedPointer
+        do {
+            opened = try await thread.run {
+                let conn = withCStringArray(keywords) { k in withCStringArray(values) { v in PQconnectdbParams(k, v, 1) } }
+                guard let conn else {
+                    throw PostgresError(kind: .connection, operation: "connect", message: "libpq could not allocate a connection")
+                }
+                guard PQstatus(conn) == CONNECTION_OK else {
+                    let message = errorMessage(conn)
+                    PQfinish(conn)
+                    throw PostgresError(kind: .connection, operation: "connect", message: message)
+                }
+                PQsetNoticeProcessor(conn, noticeProcessor, Unmanaged.passUnretained(notices).toOpaque())
+                // Dates come back in the one text format PostgresTimestamp parses.
+                let result = PQexec(conn, "SET DateStyle = 'ISO, MDY'")
+                defer { PQclear(result) }
+                guard PQresultStatus(result) == PGRES_COMMAND_OK else {
+                    let error = makeError(conn, result, operation: "connect")
+                    PQfinish(conn)
+                    throw error
+                }
+                return UncheckedPointer(conn)
             }
-            guard PQstatus(conn) == CONNECTION_OK else {
-                let message = errorMessage(conn)
-                PQfinish(conn)
-                throw PostgresError(kind: .connection, operation: "connect", message: message)
-            }
-            PQsetNoticeProcessor(conn, noticeProcessor, Unmanaged.passUnretained(notices).toOpaque())
-            // Dates come back in the one text format PostgresTimestamp parses.
-            let result = PQexec(conn, "SET DateStyle = 'ISO, MDY'")
-            defer { PQclear(result) }
-            guard PQresultStatus(result) == PGRES_COMMAND_OK else {
-                let error = makeError(conn, result, operation: "connect")
-                PQfinish(conn)
-                throw error
-            }
-            return UncheckedPointer(conn)
-        }.pointer
+        } catch {
+            thread.stop()
+            throw error
+        }
+        let raw = opened.pointer
         var fds: [Int32] = [-1, -1]
         guard pipe(&fds) == 0 else {
             _ = try? await thread.run { PQfinish(raw) }
-            throw PostgresError(kind: .connection, operation: "connect", message: "pipe2 failed (errno \(errno))")
+            thread.stop()
+            throw PostgresError(kind: .connection, operation: "connect", message: "pipe failed (errno \(errno))")
         }
         for fd in fds {
             _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
@@ -149,9 +158,7 @@ public final class PostgresConnection: Sendable {
     /// separated by `;` are allowed (migrations, `BEGIN`/`COMMIT`). Never interpolate data here.
     public func executeScript(_ text: String, operation: String = "execute script") async throws {
         try await withConnection(operation: operation) { conn in
-            guard !text.utf8.contains(0) else {
-                throw PostgresError(kind: .invalidArgument, operation: operation, message: "statement contains a NUL byte")
-            }
+            try rejectNUL(in: text, operation: operation)
             var last: OpaquePointer? = nil
             var failure: PostgresError?
             guard PQsendQuery(conn, text) == 1 else { throw makeError(conn, nil, operation: operation) }
@@ -287,11 +294,16 @@ func makeError(_ conn: OpaquePointer, _ result: OpaquePointer?, operation: Strin
     return PostgresError(kind: kind, operation: operation, message: message.isEmpty ? "no result from the server" : message)
 }
 
-/// `PQexecParams` with text-format parameters and explicit types; checks the result status.
-func execParams(_ conn: OpaquePointer, _ sql: SQL, operation: String) throws -> OpaquePointer {
-    guard !sql.text.utf8.contains(0) else {
+/// libpq takes C strings, so a NUL would silently cut the statement short: refuse it instead.
+func rejectNUL(in text: String, operation: String) throws {
+    guard !text.utf8.contains(0) else {
         throw PostgresError(kind: .invalidArgument, operation: operation, message: "statement contains a NUL byte")
     }
+}
+
+/// `PQexecParams` with text-format parameters and explicit types; checks the result status.
+func execParams(_ conn: OpaquePointer, _ sql: SQL, operation: String) throws -> OpaquePointer {
+    try rejectNUL(in: sql.text, operation: operation)
     for (n, bind) in sql.binds.enumerated() where bind.text?.utf8.contains(0) == true {
         throw PostgresError(kind: .invalidArgument, operation: operation, message: "parameter $\(n + 1) contains a NUL byte, which PostgreSQL text cannot hold")
     }
