@@ -23,7 +23,7 @@ import Configuration
     @Test func everyLaterCommandSaysItIsNotAvailable() async throws {
         let config = try TemporaryConfig()
         defer { config.remove() }
-        for line in [["provision"], ["capture", "status"], ["reconcile"], ["run"], ["report"]] {
+        for line in [["capture", "status"], ["reconcile"], ["run"], ["report"]] {
             let (code, output) = await run(line + ["--config", config.path])
             #expect(code == .failure, "\(line)")
             #expect(output.standardError == "optout-sync: '\(line[0])' is not available yet in this version\n")
