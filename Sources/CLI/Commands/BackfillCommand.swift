@@ -69,7 +69,8 @@ enum BackfillCommand {
     }
 
     /// 69 when a dependency stayed down, 75 when interrupted, 77 when access was denied for every BU,
-    /// 1 on other failures, 2 when something was quarantined, refused or stopped, else 0.
+    /// 1 on other failures, 2 when something was quarantined, refused or stopped, else 0 (a dry run's
+    /// plan is 0 unless a BU could not be planned).
     static func exitCode(_ results: [BackfillService.Result]) -> ExitCode {
         var code = ExitCode.success
         var denied = 0
@@ -81,8 +82,10 @@ enum BackfillCommand {
             case .stopped(_, let reason):
                 if reason == .accessDenied { denied += 1 }
                 if code == .success { code = .partial }
-            case .done(let p), .planned(let p):
+            case .done(let p):
                 if code == .success && (p.invalid > 0 || p.failed > 0) { code = .partial }
+            case .planned:
+                break
             }
         }
         if denied == results.count && !results.isEmpty { return .permissionDenied }
