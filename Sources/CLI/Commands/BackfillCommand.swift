@@ -54,7 +54,8 @@ enum BackfillCommand {
             context.console.out("Dry run: nothing was written. Plan per business unit:\n")
             context.console.out(planTable(results.map(\.progress), putRate: options.rate ?? rates["PutOptedOutNumber"] ?? 10))
         } else {
-            context.console.out(BackfillReport.summaryTable(results.map(\.progress)))
+            // The board's copy carries the elapsed time of this and earlier runs of each BU.
+            context.console.out(BackfillReport.summaryTable(board.lines.map(\.progress)))
         }
         for result in results {
             switch result {
