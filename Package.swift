@@ -66,7 +66,7 @@ let package = Package(
         .testTarget(name: "SyncStoreTests", dependencies: ["SyncStore", "TestSupport"]),
         .testTarget(name: "SMSVoiceEmulatorTests", dependencies: ["SMSVoiceEmulator", "HTTPServer", "TestSupport"], exclude: ["Python"]),
         .testTarget(name: "ReportingTests", dependencies: ["Reporting", "SyncCore"]),
-        .testTarget(name: "CLITests", dependencies: ["CLI", "Configuration", "Logging", "Postgres", "SMSVoiceEmulator", "TestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["CLI", "Configuration", "Logging", "OptOutSync", "Postgres", "SMSVoiceEmulator", "SyncCore", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"]),
     ],
     swiftLanguageModes: [.v6],
