@@ -1,0 +1,120 @@
+import Foundation
+import Postgres
+import Testing
+import TestSupport
+
+/// Backfill interrupted by signals (graceful) and by `kill -9` (not), then run again: the list ends
+/// exactly right, and at most `max_in_flight` numbers are re-sent per interruption.
+@Suite struct BackfillInterruptionTests {
+    static let maxInFlight = 16
+    /// Slow enough (20 ms per answer, 400 puts/s) that a run of 1,500 numbers takes a few seconds.
+    static let emulatorArguments = ["--latency-ms", "20"]
+
+    static func setUp(_ numbers: [String]) -> (PostgresConnection) async throws -> [[String: Any]] {
+        { db in [businessUnit("cards", region: "US", list: "cards-optouts", legacy: try await simpleUSTable(db, schema: "cards", numbers: numbers))] }
+    }
+
+    /// Polls the emulator until at least `count` puts arrived (or `child` ended on its own).
+    static func waitForPuts(_ s: Scenario, atLeast count: Int, while child: ChildProcess) async throws {
+        let deadline = ContinuousClock.now + .seconds(60)
+        while try await s.puts() < count && !child.hasExited {
+            guard ContinuousClock.now < deadline else { Issue.record("no \(count) puts within 60 s"); return }
+            try await Task.sleep(for: .milliseconds(15))
+        }
+    }
+
+    /// After the final run: exact list, every number in sync, nothing queued, bounded re-sends.
+    static func expectConverged(_ s: Scenario, _ numbers: [String], interruptions: Int,
+                                sourceLocation: SourceLocation = #_sourceLocation) async throws {
+        let listed = try await s.listed("cards-optouts")
+        #expect(listed == Set(numbers), "missing \(Set(numbers).subtracting(listed).count), unexpected \(listed.subtracting(numbers).count)",
+                sourceLocation: sourceLocation)
+        let stats = try await s.emulator.stats()
+        let resent = stats.requests("PutOptedOutNumber") - numbers.count
+        #expect(resent >= 0 && resent <= interruptions * maxInFlight, "re-sent \(resent) after \(interruptions) interruptions",
+                sourceLocation: sourceLocation)
+        #expect(stats.duplicatePuts == resent, "every re-send is a put of a listed number", sourceLocation: sourceLocation)
+        #expect(try await StateTables.numbers(s.connection, "sync_state", bu: "cards", where: "state = 'in_sync'") == Set(numbers),
+                sourceLocation: sourceLocation)
+        #expect(try await StateTables.count(s.connection, "outbox") == 0, sourceLocation: sourceLocation)
+    }
+
+    @Test func sigtermDuringDispatchExits75AndTheNextRunCompletes() async throws {
+        let numbers = Numbers.us(1500, offset: 5000)
+        try await Scenario.run(emulatorArguments: Self.emulatorArguments, maxInFlight: Self.maxInFlight, putRate: 400,
+                               setUp: Self.setUp(numbers)) { s in
+            try await s.expectSuccess(["provision"])
+            let child = try s.workspace.start(["backfill"])
+            defer { child.kill() }
+            try await Self.waitForPuts(s, atLeast: 200, while: child)
+            child.signal(SIGTERM)
+            let interrupted = try await child.wait()
+            #expect(interrupted.exitCode == 75 && !interrupted.signalled, "\(interrupted)")
+            #expect(interrupted.stderr.contains("business unit cards interrupted; run backfill again to resume"), "\(interrupted.stderr)")
+            let sent = try await s.puts()
+            #expect(sent < numbers.count, "interrupted before the end")
+            // Checkpointed: the run is unfinished in phase dispatch, what was not confirmed is queued.
+            #expect(try await StateTables.count(s.connection, "backfill_run", where: "phase = 'dispatch' AND finished_at IS NULL") == 1)
+            let queued = try await StateTables.count(s.connection, "outbox", where: "lease_owner IS NULL")
+            let confirmed = try await StateTables.count(s.connection, "sync_state", where: "state = 'in_sync'")
+            #expect(queued + confirmed == numbers.count)
+            #expect(confirmed == sent, "every answered put was recorded before exiting")
+
+            try await s.expectSuccess(["backfill"])
+            try await Self.expectConverged(s, numbers, interruptions: 1)
+        }
+    }
+
+    @Test func sigintThenRestartStartsOver() async throws {
+        let numbers = Numbers.us(1200, offset: 7000)
+        try await Scenario.run(emulatorArguments: Self.emulatorArguments, maxInFlight: Self.maxInFlight, putRate: 400,
+                               setUp: Self.setUp(numbers)) { s in
+            try await s.expectSuccess(["provision"])
+            let child = try s.workspace.start(["backfill"])
+            defer { child.kill() }
+            try await Self.waitForPuts(s, atLeast: 300, while: child)
+            child.signal(SIGINT)
+            let interrupted = try await child.wait()
+            #expect(interrupted.exitCode == 75 && !interrupted.signalled, "\(interrupted)")
+
+            let restarted = try await s.expectSuccess(["backfill", "--restart"])
+            #expect(restarted.stderr.contains("checkpoint discarded (--restart)"), "\(restarted.stderr)")
+            #expect(try await StateTables.count(s.connection, "backfill_run", where: "phase = 'discarded'") == 1)
+            #expect(try await StateTables.count(s.connection, "backfill_run", where: "phase = 'done'") == 1)
+            // Starting over re-reads the AWS list, so what the first run put is not sent again.
+            try await Self.expectConverged(s, numbers, interruptions: 1)
+        }
+    }
+
+    /// `kill -9` at seeded random points (during the snapshot, the scan, the plan or the dispatch),
+    /// several times, then a run to completion.
+    @Test func killNineAtRandomPointsConvergesExactly() async throws {
+        let numbers = Numbers.us(2000, offset: 8000)
+        let seed = UInt64(ProcessInfo.processInfo.environment["OPTOUT_SYNC_E2E_SEED"] ?? "") ?? 20261203
+        var random = SeededGenerator(seed: seed)
+        try await Scenario.run(emulatorArguments: Self.emulatorArguments, maxInFlight: Self.maxInFlight, putRate: 500,
+                               setUp: Self.setUp(numbers)) { s in
+            try await s.expectSuccess(["provision"])
+            var kills = 0
+            for round in 0..<5 {
+                let child = try s.workspace.start(["backfill"])
+                defer { child.kill() }
+                let before = try await s.puts()
+                if round == 0 || Bool.random(using: &random) {
+                    try await Task.sleep(for: .milliseconds(Int.random(in: 20...600, using: &random)))
+                } else {
+                    try await Self.waitForPuts(s, atLeast: before + Int.random(in: 1...300, using: &random), while: child)
+                }
+                if child.hasExited { break }
+                child.kill()
+                let killed = try await child.wait()
+                #expect(killed.signalled && killed.exitCode == SIGKILL, "seed \(seed) round \(round): \(killed)")
+                kills += 1
+            }
+            #expect(kills >= 3, "seed \(seed): the backfill finished before it could be killed")
+            let final = try await s.run(["backfill"])
+            #expect(final.exitCode == 0, "seed \(seed): \(final)")
+            try await Self.expectConverged(s, numbers, interruptions: kills)
+        }
+    }
+}
