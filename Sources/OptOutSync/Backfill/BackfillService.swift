@@ -185,7 +185,11 @@ private struct UnitRun: Sendable {
             try await save(&run, db: db)
         }
         if run.progress.phase == .scan {
-            try await scan(db: db)
+            do {
+                try await scan(db: db)
+            } catch let stop as UnitStop {
+                return try await stopped(stop, run: &run, db: db)
+            }
             run.progress.phase = .plan
             try await save(&run, db: db)
         }
@@ -211,13 +215,18 @@ private struct UnitRun: Sendable {
             try await save(&run, db: db)
             return .unavailable(run.progress, detail)
         case .stopped(let stop):
-            run.progress.phase = .stopped
-            run.progress.stopReason = stop.message
-            try await save(&run, db: db, finished: true)
-            service.board.update(bu) { $0 = run.progress }
-            logger.error("business unit stopped", ["reason": stop.message])
-            return .stopped(run.progress, stop.reason)
+            return try await stopped(stop, run: &run, db: db)
         }
+    }
+
+    /// Records the stop and its reason in the run (shown by `status`), so it is not mistaken for an
+    /// unfinished run of the phase it stopped in.
+    private func stopped(_ stop: UnitStop, run: inout BackfillStore.Run, db: PostgresConnection) async throws -> BackfillService.Result {
+        run.progress.phase = .stopped
+        run.progress.stopReason = stop.message
+        try await save(&run, db: db, finished: true)
+        logger.error("business unit stopped", ["reason": stop.message])
+        return .stopped(run.progress, stop.reason)
     }
 
     private func save(_ run: inout BackfillStore.Run, db: PostgresConnection, finished: Bool = false) async throws {
