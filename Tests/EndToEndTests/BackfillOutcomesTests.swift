@@ -81,6 +81,9 @@ import TestSupport
             #expect(stopLine?.contains("shop-optouts") == true && stopLine?.contains("optout-sync provision") == true, "\(stopLine ?? "")")
             #expect(!result.stderr.contains("business unit cards stopped"))
             #expect(try await StateTables.count(s.connection, "backfill_run", where: "bu = 'shop' AND phase = 'stopped'") == 1)
+            let status = try await s.expectSuccess(["status"])
+            let shopStatus = status.stdout.split(separator: "\n").first { $0.hasPrefix("shop ") } ?? ""
+            #expect(shopStatus.contains("stopped: opt-out list 'shop-optouts' does not exist"), "\(status.stdout)")
 
             // After provisioning the missing list, the stopped BU completes.
             try await s.expectSuccess(["provision", "--bu", "shop"])

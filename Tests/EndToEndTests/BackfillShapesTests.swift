@@ -60,7 +60,7 @@ import TestSupport
                 travelCtids[try row.decode(String.self, at: 1)] = try row.decode(String.self, at: 0)
             }
             expectedQuarantine.insert(Quarantined(bu: "travel-uk", locator: travelCtids["unknown"] ?? "?", raw: "unknown", reason: "not_a_number"))
-            expectedQuarantine.insert(Quarantined(bu: "travel-uk", locator: travelCtids["0800"] ?? "?", raw: "0800", reason: "too_short"))
+            expectedQuarantine.insert(Quarantined(bu: "travel-uk", locator: travelCtids["0800"] ?? "?", raw: "0800", reason: "local_only"))
 
             // shop-de: an event log; the latest event per normalised number decides, whatever the spelling.
             try await db.executeScript("""
