@@ -96,6 +96,7 @@ import TestSupport
                                setUp: Self.setUp(numbers)) { s in
             try await s.expectSuccess(["provision"])
             var kills = 0
+            var trail: [String] = []   // phase@puts at each kill, for failure messages
             for round in 0..<5 {
                 let child = try s.workspace.start(["backfill"])
                 defer { child.kill() }
@@ -110,11 +111,15 @@ import TestSupport
                 let killed = try await child.wait()
                 #expect(killed.signalled && killed.exitCode == SIGKILL, "seed \(seed) round \(round): \(killed)")
                 kills += 1
+                let phase = try await s.connection.query(
+                    "SELECT coalesce(max(phase), 'none') FROM optout_sync.backfill_run WHERE finished_at IS NULL").first!.decode(String.self, at: 0)
+                trail.append("\(phase)@\(try await s.puts())")
             }
-            #expect(kills >= 3, "seed \(seed): the backfill finished before it could be killed")
+            #expect(kills >= 3, "seed \(seed): the backfill finished before it could be killed (\(trail))")
             let final = try await s.run(["backfill"])
-            #expect(final.exitCode == 0, "seed \(seed): \(final)")
+            #expect(final.exitCode == 0, "seed \(seed), kills at \(trail): \(final)")
             try await Self.expectConverged(s, numbers, interruptions: kills)
+            if ProcessInfo.processInfo.environment["OPTOUT_SYNC_E2E_VERBOSE"] != nil { print("seed \(seed): kills at \(trail)") }
         }
     }
 }

@@ -103,4 +103,42 @@ import TestSupport
             }
         }
     }
+
+    /// The emulator answers 100 puts/s while optout-sync is allowed 400/s: throttled requests are
+    /// retried (they change nothing), and the list ends exact without a duplicate.
+    @Test func throttlingIsRetriedWithoutDuplicates() async throws {
+        let numbers = Numbers.us(300, offset: 9000)
+        try await Scenario.run(emulatorArguments: ["--quota", "PutOptedOutNumber=100"], putRate: 400, setUp: { db in
+            [businessUnit("cards", region: "US", list: "cards-optouts", legacy: try await simpleUSTable(db, schema: "cards", numbers: numbers))]
+        }) { s in
+            try await s.expectSuccess(["provision"])
+            try await s.expectSuccess(["backfill"])
+            #expect(try await s.listed("cards-optouts") == Set(numbers))
+            let stats = try await s.emulator.stats()
+            #expect(stats.throttled > 0, "the quota was hit")
+            #expect(stats.requests("PutOptedOutNumber") == numbers.count + stats.throttled, "each throttled put was retried once more")
+            #expect(stats.duplicatePuts == 0)
+            #expect(try await StateTables.count(s.connection, "sync_state", where: "state = 'in_sync'") == numbers.count)
+        }
+    }
+
+    /// Server errors and dropped connections (seeded) are retried; a dropped answer may have been
+    /// applied, so a re-send is allowed, but the list ends exact and nothing stays queued.
+    @Test func transientFaultsConvergeExactly() async throws {
+        let numbers = Numbers.us(400, offset: 9500)
+        try await Scenario.run(setUp: { db in
+            [businessUnit("cards", region: "US", list: "cards-optouts", legacy: try await simpleUSTable(db, schema: "cards", numbers: numbers))]
+        }) { s in
+            try await s.expectSuccess(["provision"])
+            try await s.emulator.configure(["faultRate": 0.03, "faultKinds": ["error", "drop"], "seed": 11])
+            try await s.expectSuccess(["backfill"])
+            #expect(try await s.listed("cards-optouts") == Set(numbers))
+            let stats = try await s.emulator.stats()
+            let faults = stats.faultsByKind.values.reduce(0, +)
+            #expect(faults > 0, "faults were injected")
+            #expect(stats.duplicatePuts <= stats.faultsByKind["drop", default: 0], "only a dropped answer can cause a re-send")
+            #expect(try await StateTables.count(s.connection, "sync_state", where: "state = 'in_sync'") == numbers.count)
+            #expect(try await StateTables.count(s.connection, "outbox") == 0)
+        }
+    }
 }

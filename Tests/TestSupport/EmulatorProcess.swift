@@ -56,6 +56,7 @@ public final class EmulatorProcess: Sendable {
         public var stopsSimulated: Int
         public var validationErrors: Int
         public var errorsByType: [String: Int]
+        public var faultsByKind: [String: Int]
 
         public func requests(_ operation: String) -> Int { requestsByOperation[operation] ?? 0 }
     }
