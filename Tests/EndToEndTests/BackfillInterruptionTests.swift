@@ -65,6 +65,27 @@ import TestSupport
         }
     }
 
+    /// SIGTERM as soon as the run has started (snapshot, scan or plan): still exit 75, then resumable.
+    @Test func sigtermBeforeDispatchExits75() async throws {
+        let numbers = Numbers.us(1500, offset: 6500)
+        try await Scenario.run(emulatorArguments: Self.emulatorArguments, maxInFlight: Self.maxInFlight, putRate: 400,
+                               setUp: Self.setUp(numbers)) { s in
+            try await s.expectSuccess(["provision"])
+            let child = try s.workspace.start(["backfill"])
+            defer { child.kill() }
+            let deadline = ContinuousClock.now + .seconds(30)
+            while try await StateTables.count(s.connection, "backfill_run") == 0 && !child.hasExited && ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(2))
+            }
+            child.signal(SIGTERM)
+            let interrupted = try await child.wait()
+            #expect(interrupted.exitCode == 75 && !interrupted.signalled, "\(interrupted)")
+            #expect(try await s.puts() < numbers.count)
+            try await s.expectSuccess(["backfill"])
+            try await Self.expectConverged(s, numbers, interruptions: 1)
+        }
+    }
+
     @Test func sigintThenRestartStartsOver() async throws {
         let numbers = Numbers.us(1200, offset: 7000)
         try await Scenario.run(emulatorArguments: Self.emulatorArguments, maxInFlight: Self.maxInFlight, putRate: 400,
