@@ -104,11 +104,11 @@ import TestSupport
         }
     }
 
-    /// The emulator answers 100 puts/s while optout-sync is allowed 400/s: throttled requests are
+    /// The emulator answers 25 puts/s while optout-sync is allowed 400/s: throttled requests are
     /// retried (they change nothing), and the list ends exact without a duplicate.
     @Test func throttlingIsRetriedWithoutDuplicates() async throws {
-        let numbers = Numbers.us(300, offset: 9000)
-        try await Scenario.run(emulatorArguments: ["--quota", "PutOptedOutNumber=100"], putRate: 400, setUp: { db in
+        let numbers = Numbers.us(100, offset: 9000)
+        try await Scenario.run(emulatorArguments: ["--quota", "PutOptedOutNumber=25"], putRate: 400, setUp: { db in
             [businessUnit("cards", region: "US", list: "cards-optouts", legacy: try await simpleUSTable(db, schema: "cards", numbers: numbers))]
         }) { s in
             try await s.expectSuccess(["provision"])
