@@ -47,6 +47,11 @@ import TestSupport
             let child = try s.workspace.start(["backfill"])
             defer { child.kill() }
             try await Self.waitForPuts(s, atLeast: 200, while: child)
+            // A second backfill of the same BU meanwhile is refused (state database lock), naming the BU.
+            let second = try await s.run(["backfill"])
+            #expect(second.exitCode == 1, "\(second)")
+            #expect(second.stderr.contains("business unit cards: another optout-sync process is backfilling it"), "\(second.stderr)")
+            #expect(!child.hasExited)
             child.signal(SIGTERM)
             let interrupted = try await child.wait()
             #expect(interrupted.exitCode == 75 && !interrupted.signalled, "\(interrupted)")
