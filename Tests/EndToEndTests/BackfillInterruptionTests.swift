@@ -1,3 +1,4 @@
+import AWS
 import Foundation
 import Postgres
 import Testing
@@ -12,6 +13,25 @@ import TestSupport
 
     static func setUp(_ numbers: [String]) -> (PostgresConnection) async throws -> [[String: Any]] {
         { db in [businessUnit("cards", region: "US", list: "cards-optouts", legacy: try await simpleUSTable(db, schema: "cards", numbers: numbers))] }
+    }
+
+    /// A scenario with one BU holding `numbers` on a slow emulator, its list provisioned.
+    static func withSlowBackfill(_ numbers: [String], putRate: Double = 400, name: String = #function,
+                                 _ body: (Scenario) async throws -> Void) async throws {
+        try await Scenario.run(name: name, emulatorArguments: emulatorArguments, maxInFlight: maxInFlight, putRate: putRate,
+                               setUp: setUp(numbers)) { s in
+            try await s.expectSuccess(["provision"])
+            try await body(s)
+        }
+    }
+
+    /// Sends `signal` and expects the graceful ending: exit 75, not killed by the signal.
+    @discardableResult
+    static func interrupt(_ child: ChildProcess, with signal: Int32, sourceLocation: SourceLocation = #_sourceLocation) async throws -> ToolResult {
+        child.signal(signal)
+        let result = try await child.wait()
+        #expect(result.exitCode == 75 && !result.signalled, "\(result)", sourceLocation: sourceLocation)
+        return result
     }
 
     /// Polls the emulator until at least `count` puts arrived (or `child` ended on its own).
@@ -41,9 +61,7 @@ import TestSupport
 
     @Test func sigtermDuringDispatchExits75AndTheNextRunCompletes() async throws {
         let numbers = Numbers.us(1500, offset: 5000)
-        try await Scenario.run(emulatorArguments: Self.emulatorArguments, maxInFlight: Self.maxInFlight, putRate: 400,
-                               setUp: Self.setUp(numbers)) { s in
-            try await s.expectSuccess(["provision"])
+        try await Self.withSlowBackfill(numbers) { s in
             let child = try s.workspace.start(["backfill"])
             defer { child.kill() }
             try await Self.waitForPuts(s, atLeast: 200, while: child)
@@ -52,9 +70,7 @@ import TestSupport
             #expect(second.exitCode == 1, "\(second)")
             #expect(second.stderr.contains("business unit cards: another optout-sync process is backfilling it"), "\(second.stderr)")
             #expect(!child.hasExited)
-            child.signal(SIGTERM)
-            let interrupted = try await child.wait()
-            #expect(interrupted.exitCode == 75 && !interrupted.signalled, "\(interrupted)")
+            let interrupted = try await Self.interrupt(child, with: SIGTERM)
             #expect(interrupted.stderr.contains("business unit cards interrupted; run backfill again to resume"), "\(interrupted.stderr)")
             let sent = try await s.puts()
             #expect(sent < numbers.count, "interrupted before the end")
@@ -73,18 +89,14 @@ import TestSupport
     /// SIGTERM as soon as the run has started (snapshot, scan or plan): still exit 75, then resumable.
     @Test func sigtermBeforeDispatchExits75() async throws {
         let numbers = Numbers.us(1500, offset: 6500)
-        try await Scenario.run(emulatorArguments: Self.emulatorArguments, maxInFlight: Self.maxInFlight, putRate: 400,
-                               setUp: Self.setUp(numbers)) { s in
-            try await s.expectSuccess(["provision"])
+        try await Self.withSlowBackfill(numbers) { s in
             let child = try s.workspace.start(["backfill"])
             defer { child.kill() }
             let deadline = ContinuousClock.now + .seconds(30)
             while try await StateTables.count(s.connection, "backfill_run") == 0 && !child.hasExited && ContinuousClock.now < deadline {
                 try await Task.sleep(for: .milliseconds(2))
             }
-            child.signal(SIGTERM)
-            let interrupted = try await child.wait()
-            #expect(interrupted.exitCode == 75 && !interrupted.signalled, "\(interrupted)")
+            try await Self.interrupt(child, with: SIGTERM)
             #expect(try await s.puts() < numbers.count)
             try await s.expectSuccess(["backfill"])
             try await Self.expectConverged(s, numbers, interruptions: 1)
@@ -93,15 +105,11 @@ import TestSupport
 
     @Test func sigintThenRestartStartsOver() async throws {
         let numbers = Numbers.us(1200, offset: 7000)
-        try await Scenario.run(emulatorArguments: Self.emulatorArguments, maxInFlight: Self.maxInFlight, putRate: 400,
-                               setUp: Self.setUp(numbers)) { s in
-            try await s.expectSuccess(["provision"])
+        try await Self.withSlowBackfill(numbers) { s in
             let child = try s.workspace.start(["backfill"])
             defer { child.kill() }
             try await Self.waitForPuts(s, atLeast: 300, while: child)
-            child.signal(SIGINT)
-            let interrupted = try await child.wait()
-            #expect(interrupted.exitCode == 75 && !interrupted.signalled, "\(interrupted)")
+            try await Self.interrupt(child, with: SIGINT)
 
             let restarted = try await s.expectSuccess(["backfill", "--restart"])
             #expect(restarted.stderr.contains("checkpoint discarded (--restart)"), "\(restarted.stderr)")
@@ -117,10 +125,8 @@ import TestSupport
     @Test func killNineAtRandomPointsConvergesExactly() async throws {
         let numbers = Numbers.us(2000, offset: 8000)
         let seed = UInt64(ProcessInfo.processInfo.environment["OPTOUT_SYNC_E2E_SEED"] ?? "") ?? 20261203
-        var random = SeededGenerator(seed: seed)
-        try await Scenario.run(emulatorArguments: Self.emulatorArguments, maxInFlight: Self.maxInFlight, putRate: 500,
-                               setUp: Self.setUp(numbers)) { s in
-            try await s.expectSuccess(["provision"])
+        var random = SplitMix64(seed: seed)
+        try await Self.withSlowBackfill(numbers, putRate: 500) { s in
             var kills = 0
             var trail: [String] = []   // phase@puts at each kill, for failure messages
             for round in 0..<5 {

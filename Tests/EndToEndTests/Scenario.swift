@@ -67,19 +67,6 @@ func businessUnit(_ name: String, region: String, list: String, legacy: [String:
     ["name": name, "default_region": region, "opt_out_list": list, "legacy": legacy]
 }
 
-/// A deterministic generator (SplitMix64) so random kill points repeat run after run.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 /// A US state table `schema.optouts` (id serial primary key, mobile, opted_out boolean) holding
 /// `numbers` spelled one way each, opted out; the predicate is `opted_out`.
 func simpleUSTable(_ connection: PostgresConnection, schema: String, numbers: [String]) async throws -> [String: Any] {
