@@ -53,14 +53,16 @@ import TestSupport
             var travelRows: [[String?]] = gbNumbers.enumerated().map { i, n in [Numbers.gbNational(n), gbRegions[i % 5]] }
             travelRows += ieNumbers.enumerated().map { i, n in [Numbers.ieNational(n), i % 2 == 0 ? "IE" : "353"] }
             travelRows += gbNumbers.prefix(10).map { [Numbers.gbNational($0), "GB"] }   // duplicate rows
-            travelRows += [["unknown", nil], ["0800", "GB"]]
+            // An international spelling needs no region (even an unknown one); a national one does.
+            travelRows += [["+44 " + gbNumbers[20].dropFirst(3), "UK"], ["unknown", nil], ["0800", "GB"], ["07400 999999", "ZZ"]]
             try await LegacyTables.insert(db, into: "\"Marketing\".\"StopList\"",
                                           columns: [("PhoneNumber", "text"), ("CountryCode", "text")], rows: travelRows)
-            for row in try await db.query("SELECT ctid::text, \"PhoneNumber\" FROM \"Marketing\".\"StopList\" WHERE \"PhoneNumber\" IN ('unknown', '0800')") {
+            for row in try await db.query("SELECT ctid::text, \"PhoneNumber\" FROM \"Marketing\".\"StopList\" WHERE \"PhoneNumber\" IN ('unknown', '0800', '07400 999999')") {
                 travelCtids[try row.decode(String.self, at: 1)] = try row.decode(String.self, at: 0)
             }
             expectedQuarantine.insert(Quarantined(bu: "travel-uk", locator: travelCtids["unknown"] ?? "?", raw: "unknown", reason: "not_a_number"))
             expectedQuarantine.insert(Quarantined(bu: "travel-uk", locator: travelCtids["0800"] ?? "?", raw: "0800", reason: "local_only"))
+            expectedQuarantine.insert(Quarantined(bu: "travel-uk", locator: travelCtids["07400 999999"] ?? "?", raw: "07400 999999", reason: "unknown_region"))
 
             // shop-de: an event log; the latest event per normalised number decides, whatever the spelling.
             try await db.executeScript("""
@@ -144,7 +146,7 @@ import TestSupport
             let units = try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [[String: Any]] ?? []
             #expect(units.count == 4)
             let quarantined = Dictionary(uniqueKeysWithValues: units.map { ($0["businessUnit"] as? String ?? "?", $0["quarantined"] as? Int ?? -1) })
-            #expect(quarantined == ["cards": 5, "travel-uk": 2, "shop-de": 1, "remote": 0])
+            #expect(quarantined == ["cards": 5, "travel-uk": 3, "shop-de": 1, "remote": 0])
         }
         }
     }
