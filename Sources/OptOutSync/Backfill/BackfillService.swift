@@ -46,12 +46,16 @@ public struct BackfillService: Sendable {
         case interrupted(BackfillProgress)
         /// A dependency (database, AWS) stayed unavailable after retries; the work is checkpointed.
         case unavailable(BackfillProgress, String)
-        /// Anything else (a configuration that does not match the legacy table, …).
+        /// The configuration does not match the legacy table (a missing table or column); the error
+        /// names the BU's configuration key.
+        case misconfigured(BackfillProgress, LegacyTable.Error)
+        /// Anything else.
         case failed(BackfillProgress, String)
 
         public var progress: BackfillProgress {
             switch self {
-            case .done(let p), .planned(let p), .stopped(let p, _), .interrupted(let p), .unavailable(let p, _), .failed(let p, _): p
+            case .done(let p), .planned(let p), .stopped(let p, _), .interrupted(let p), .unavailable(let p, _), .failed(let p, _),
+                 .misconfigured(let p, _): p
             }
         }
     }
@@ -151,6 +155,9 @@ private struct UnitRun: Sendable {
             service.board.update(bu) { $0 = progress }
             logger.error("business unit stopped", ["reason": stop.message])
             return .stopped(progress, stop.reason)
+        } catch let error as LegacyTable.Error {
+            logger.error("the configuration does not match the legacy table", ["error": "\(error)"])
+            return .misconfigured(progress, error)
         } catch let error as PostgresError where error.kind == .connection {
             logger.error("state or legacy database unavailable", ["error": "\(error)"])
             return .unavailable(progress, "\(error)")
