@@ -148,4 +148,24 @@ import TestSupport
             #expect(try await StateTables.count(s.connection, "outbox") == 0)
         }
     }
+
+    /// A configured column the legacy table does not have is a configuration error (exit 78) whose
+    /// message names the key path; the other BUs still complete.
+    @Test func missingLegacyColumnIsAConfigurationError() async throws {
+        let cards = Numbers.us(50, offset: 9900)
+        try await Scenario.run(setUp: { db in
+            var wrong = try await simpleUSTable(db, schema: "shop", numbers: Numbers.us(5, offset: 9950))
+            wrong["phone_column"] = "Mobile"
+            return [businessUnit("cards", region: "US", list: "cards-optouts", legacy: try await simpleUSTable(db, schema: "cards", numbers: cards)),
+                    businessUnit("shop", region: "US", list: "shop-optouts", legacy: wrong)]
+        }) { s in
+            try await s.expectSuccess(["provision"])
+            let result = try await s.run(["backfill"])
+            #expect(result.exitCode == 78, "\(result)")
+            #expect(result.stderr.contains("business_units[1].legacy.phone_column"), "\(result.stderr)")
+            #expect(result.stderr.contains("column Mobile: no such column"), "\(result.stderr)")
+            #expect(try await s.listed("cards-optouts") == Set(cards))
+            #expect(try await s.listed("shop-optouts").isEmpty)
+        }
+    }
 }
