@@ -35,6 +35,7 @@ import TestSupport
             let cardInvalid: [(String, String)] = [("N/A", "not_a_number"), ("555-0100", "local_only"), ("12345", "too_short"),
                                                     ("call me", "not_a_number"), ("", "empty")]
             for (raw, _) in cardInvalid { cardRows.append([raw, "2026-01-01", nil]) }
+            cardRows.append([nil, "2026-01-01", nil])   // NULL: quarantined as empty
             try await LegacyTables.insert(db, into: "cards.sms_unsubscribes",
                                           columns: [("mobile", "text"), ("unsubscribed_at", "timestamptz"), ("resubscribed_at", "timestamptz")],
                                           rows: cardRows)
@@ -42,6 +43,7 @@ import TestSupport
             for (k, (raw, reason)) in cardInvalid.enumerated() {
                 expectedQuarantine.insert(Quarantined(bu: "cards", locator: String(firstInvalidID + k), raw: raw, reason: reason))
             }
+            expectedQuarantine.insert(Quarantined(bu: "cards", locator: String(firstInvalidID + cardInvalid.count), raw: "", reason: "empty"))
 
             // travel-uk: "Marketing"."StopList", no primary key, region column as ISO code, padded lower
             // case, calling code with and without +, or NULL (the BU default GB); IE numbers by region.
@@ -134,19 +136,28 @@ import TestSupport
             #expect(try await StateTables.count(s.connection, "outbox") == 0)
             #expect(try await StateTables.count(s.connection, "backfill_run", where: "phase = 'done' AND finished_at IS NOT NULL") == 4)
 
-            // The summary names every BU; the rows already in AWS are skipped on a second run.
+            // The summary names every BU.
             for bu in ["cards", "travel-uk", "shop-de", "remote"] { #expect(first.stdout.contains(bu)) }
+
+            // A second run sends only what changed: one quarantined row fixed to a new number, one
+            // removed; both leave the quarantine, the new number is the only put.
+            let fixed = Numbers.us(1, offset: 900)[0]
+            _ = try await s.connection.execute("UPDATE cards.sms_unsubscribes SET mobile = \(Numbers.usSpellings(fixed)[0]) WHERE mobile = 'N/A'")
+            _ = try await s.connection.execute("DELETE FROM cards.sms_unsubscribes WHERE mobile = 'call me'")
+            expectedQuarantine = expectedQuarantine.filter { !($0.bu == "cards" && ["N/A", "call me"].contains($0.raw)) }
             let again = try await s.run(["backfill"])
             #expect(again.exitCode == 2, "\(again)")
-            #expect(try await s.puts() == total, "a completed backfill sends nothing again")
+            #expect(try await s.puts() == total + 1, "a completed backfill sends only the new number")
+            #expect(try await s.listed("cards-optouts") == expected["cards-optouts"]!.union([fixed]))
             #expect(try await s.emulator.stats().duplicatePuts == 0)
+            #expect(try await StateTables.quarantine(s.connection) == expectedQuarantine)
 
             let status = try await s.run(["status", "--json"])
             #expect(status.exitCode == 0, "\(status)")
             let units = try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [[String: Any]] ?? []
             #expect(units.count == 4)
             let quarantined = Dictionary(uniqueKeysWithValues: units.map { ($0["businessUnit"] as? String ?? "?", $0["quarantined"] as? Int ?? -1) })
-            #expect(quarantined == ["cards": 5, "travel-uk": 3, "shop-de": 1, "remote": 0])
+            #expect(quarantined == ["cards": 4, "travel-uk": 3, "shop-de": 1, "remote": 0])
         }
         }
     }
