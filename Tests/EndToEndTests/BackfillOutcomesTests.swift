@@ -169,4 +169,23 @@ import TestSupport
             #expect(try await s.listed("shop-optouts").isEmpty)
         }
     }
+
+    /// A BU whose legacy database cannot be reached ends the run with 69 and a message naming the
+    /// BU; the BUs in reachable databases complete.
+    @Test func unreachableLegacyDatabaseIsExit69() async throws {
+        let cards = Numbers.us(40, offset: 9800)
+        try await Scenario.run(setUp: { db in
+            var remote = try await simpleUSTable(db, schema: "remote", numbers: Numbers.us(5, offset: 9850))
+            remote["conninfo"] = "host=127.0.0.1 port=\(closedLoopbackPort()) user=postgres dbname=crm connect_timeout=2"
+            return [businessUnit("cards", region: "US", list: "cards-optouts", legacy: try await simpleUSTable(db, schema: "cards", numbers: cards)),
+                    businessUnit("remote", region: "US", list: "remote-optouts", legacy: remote)]
+        }) { s in
+            try await s.expectSuccess(["provision"])
+            let result = try await s.run(["backfill"])
+            #expect(result.exitCode == 69, "\(result)")
+            #expect(result.stderr.contains("optout-sync: business unit remote: "), "\(result.stderr)")
+            #expect(try await s.listed("cards-optouts") == Set(cards))
+            #expect(try await s.listed("remote-optouts").isEmpty)
+        }
+    }
 }
