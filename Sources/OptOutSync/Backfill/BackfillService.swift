@@ -416,6 +416,13 @@ private struct UnitRun: Sendable {
                 if inFlight == 0 && flushing == 0 && unflushed.isEmpty && (stopping || (drained && queueHead == queue.count)) {
                     break
                 }
+                if inFlight == 0 && flushing == 0 {
+                    // The group is empty but numbers remain (queued, or waiting out a retry delay):
+                    // wait for the next claim rather than ending as if drained.
+                    let wait = nextClaim - ContinuousClock.now
+                    if wait > .zero { try await Task.sleep(for: wait) }
+                    continue
+                }
                 guard let event = try await group.next() else { break }
                 switch event {
                 case .put(let item, let attempt):
