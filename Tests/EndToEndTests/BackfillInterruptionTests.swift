@@ -120,6 +120,40 @@ import TestSupport
         }
     }
 
+    /// The emulator goes away mid-dispatch: the backfill gives up with 69 (work checkpointed); with
+    /// the emulator back (same port, state kept) the next run completes exactly. The numbers whose
+    /// put failed wait out their retry delay (30 s) first, so this test is the slowest.
+    @Test func awsOutageExits69AndTheNextRunCompletes() async throws {
+        let numbers = Numbers.us(800, offset: 12000)
+        let stateFile = FileManager.default.temporaryDirectory.appendingPathComponent("optout-sync-emulator-\(UUID()).json").path
+        defer { try? FileManager.default.removeItem(atPath: stateFile) }
+        try await Scenario.run(emulatorArguments: Self.emulatorArguments + ["--state", stateFile], maxInFlight: Self.maxInFlight,
+                               putRate: 400, setUp: Self.setUp(numbers)) { s in
+            try await s.expectSuccess(["provision"])
+            let child = try s.workspace.start(["backfill"])
+            defer { child.kill() }
+            try await Self.waitForPuts(s, atLeast: 150, while: child)
+            let stopped = try await s.emulator.stop()
+            #expect(stopped.exitCode == 0, "\(stopped)")
+            let outage = try await child.wait(timeout: .seconds(120))
+            #expect(outage.exitCode == 69 && !outage.signalled, "\(outage)")
+            #expect(outage.stderr.contains("optout-sync: business unit cards: AWS unavailable"), "\(outage.stderr)")
+            let confirmed = try await StateTables.count(s.connection, "sync_state", where: "state = 'in_sync'")
+            #expect(confirmed >= 150 && confirmed < numbers.count)
+            #expect(try await StateTables.count(s.connection, "outbox") == numbers.count - confirmed)
+
+            let revived = try await EmulatorProcess.start(["--state", stateFile], port: s.emulator.url.port ?? 0)
+            defer { revived.kill() }
+            #expect(try await revived.state().numbers(of: "cards-optouts")?.count ?? 0 >= confirmed, "the state file kept the list")
+            try await s.expectSuccess(["backfill"], timeout: .seconds(150))
+            #expect(try await revived.state().numbers(of: "cards-optouts") == Set(numbers))
+            #expect(try await revived.stats().requests("PutOptedOutNumber") == numbers.count - confirmed,
+                    "exactly the unconfirmed numbers are sent after the outage")
+            #expect(try await StateTables.numbers(s.connection, "sync_state", bu: "cards", where: "state = 'in_sync'") == Set(numbers))
+            _ = try await revived.stop()
+        }
+    }
+
     /// `kill -9` at seeded random points (during the snapshot, the scan, the plan or the dispatch),
     /// several times, then a run to completion.
     @Test func killNineAtRandomPointsConvergesExactly() async throws {

@@ -48,8 +48,9 @@ struct Scenario {
     }
 
     @discardableResult
-    func expectSuccess(_ arguments: [String], sourceLocation: SourceLocation = #_sourceLocation) async throws -> ToolResult {
-        let result = try await run(arguments)
+    func expectSuccess(_ arguments: [String], timeout: Duration = .seconds(90),
+                       sourceLocation: SourceLocation = #_sourceLocation) async throws -> ToolResult {
+        let result = try await run(arguments, timeout: timeout)
         #expect(result.exitCode == 0 && !result.signalled, "\(arguments.joined(separator: " ")): \(result)", sourceLocation: sourceLocation)
         return result
     }

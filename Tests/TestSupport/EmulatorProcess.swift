@@ -23,8 +23,9 @@ public final class EmulatorProcess: Sendable {
 
     /// Starts the emulator with `arguments` added (`--latency-ms 20`, `--quota OP=RATE`, …) and reads
     /// its port from the first standard output line.
-    public static func start(_ arguments: [String] = []) async throws -> EmulatorProcess {
-        let child = try ChildProcess.optOutSync(["emulator", "--port", "0"] + arguments, environment: [:])
+    /// `port` 0 lets the system choose; another value revives an emulator on a known port.
+    public static func start(_ arguments: [String] = [], port: Int = 0) async throws -> EmulatorProcess {
+        let child = try ChildProcess.optOutSync(["emulator", "--port", String(port)] + arguments, environment: [:])
         let line = try await child.firstLine()
         let prefix = "listening on "
         guard line.hasPrefix(prefix), let url = URL(string: String(line.dropFirst(prefix.count))) else {
