@@ -150,42 +150,41 @@ import TestSupport
         }
     }
 
-    /// A configured column the legacy table does not have is a configuration error (exit 78) whose
-    /// message names the key path; the other BUs still complete.
-    @Test func missingLegacyColumnIsAConfigurationError() async throws {
-        let cards = Numbers.us(50, offset: 9900)
-        try await Scenario.run(setUp: { db in
-            var wrong = try await simpleUSTable(db, schema: "shop", numbers: Numbers.us(5, offset: 9950))
-            wrong["phone_column"] = "Mobile"
+    /// Two BUs, `cards` (healthy) and `broken` whose legacy section `spoil` changes; provisions both,
+    /// runs backfill, checks the result with `check`, and that only the healthy BU's list is filled.
+    static func withOneBrokenUnit(name: String = #function, spoil: @escaping (inout [String: Any]) -> Void,
+                                  _ check: (ToolResult) -> Void) async throws {
+        let cards = Numbers.us(40, offset: 9800)
+        try await Scenario.run(name: name, setUp: { db in
+            var broken = try await simpleUSTable(db, schema: "broken", numbers: Numbers.us(5, offset: 9850))
+            spoil(&broken)
             return [businessUnit("cards", region: "US", list: "cards-optouts", legacy: try await simpleUSTable(db, schema: "cards", numbers: cards)),
-                    businessUnit("shop", region: "US", list: "shop-optouts", legacy: wrong)]
+                    businessUnit("broken", region: "US", list: "broken-optouts", legacy: broken)]
         }) { s in
             try await s.expectSuccess(["provision"])
-            let result = try await s.run(["backfill"])
+            check(try await s.run(["backfill"]))
+            #expect(try await s.listed("cards-optouts") == Set(cards))
+            #expect(try await s.listed("broken-optouts").isEmpty)
+        }
+    }
+
+    /// A configured column the legacy table does not have is a configuration error (exit 78) whose
+    /// message names the key path; the other BU still completes.
+    @Test func missingLegacyColumnIsAConfigurationError() async throws {
+        try await Self.withOneBrokenUnit(spoil: { $0["phone_column"] = "Mobile" }) { result in
             #expect(result.exitCode == 78, "\(result)")
             #expect(result.stderr.contains("business_units[1].legacy.phone_column"), "\(result.stderr)")
             #expect(result.stderr.contains("column Mobile: no such column"), "\(result.stderr)")
-            #expect(try await s.listed("cards-optouts") == Set(cards))
-            #expect(try await s.listed("shop-optouts").isEmpty)
         }
     }
 
     /// A BU whose legacy database cannot be reached ends the run with 69 and a message naming the
-    /// BU; the BUs in reachable databases complete.
+    /// BU; the BU in the reachable database completes.
     @Test func unreachableLegacyDatabaseIsExit69() async throws {
-        let cards = Numbers.us(40, offset: 9800)
-        try await Scenario.run(setUp: { db in
-            var remote = try await simpleUSTable(db, schema: "remote", numbers: Numbers.us(5, offset: 9850))
-            remote["conninfo"] = "host=127.0.0.1 port=\(closedLoopbackPort()) user=postgres dbname=crm connect_timeout=2"
-            return [businessUnit("cards", region: "US", list: "cards-optouts", legacy: try await simpleUSTable(db, schema: "cards", numbers: cards)),
-                    businessUnit("remote", region: "US", list: "remote-optouts", legacy: remote)]
-        }) { s in
-            try await s.expectSuccess(["provision"])
-            let result = try await s.run(["backfill"])
+        let conninfo = "host=127.0.0.1 port=\(closedLoopbackPort()) user=postgres dbname=crm connect_timeout=2"
+        try await Self.withOneBrokenUnit(spoil: { $0["conninfo"] = conninfo }) { result in
             #expect(result.exitCode == 69, "\(result)")
-            #expect(result.stderr.contains("optout-sync: business unit remote: "), "\(result.stderr)")
-            #expect(try await s.listed("cards-optouts") == Set(cards))
-            #expect(try await s.listed("remote-optouts").isEmpty)
+            #expect(result.stderr.contains("optout-sync: business unit broken: "), "\(result.stderr)")
         }
     }
 }
