@@ -67,7 +67,7 @@ let package = Package(
         .testTarget(name: "SMSVoiceEmulatorTests", dependencies: ["SMSVoiceEmulator", "HTTPServer", "TestSupport"], exclude: ["Python"]),
         .testTarget(name: "ReportingTests", dependencies: ["Reporting", "SyncCore"]),
         .testTarget(name: "CLITests", dependencies: ["CLI", "Configuration", "Logging", "OptOutSync", "Postgres", "SMSVoiceEmulator", "SyncCore", "TestSupport"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "Postgres", "AWS"]),
     ],
     swiftLanguageModes: [.v6],
     cxxLanguageStandard: .cxx17

@@ -61,6 +61,9 @@ enum BackfillCommand {
             switch result {
             case .stopped(let p, _): context.console.err("optout-sync: business unit \(p.businessUnit) stopped: \(p.stopReason ?? "")\n")
             case .failed(let p, let detail): context.console.err("optout-sync: business unit \(p.businessUnit) failed: \(detail)\n")
+            case .misconfigured(let p, let error):
+                let index = config.businessUnits.firstIndex { $0.name == p.businessUnit }.map(String.init) ?? "?"
+                context.console.err("optout-sync: business_units[\(index)].\(error.configKey): \(error)\n")
             case .unavailable(let p, let detail): context.console.err("optout-sync: business unit \(p.businessUnit): \(detail)\n")
             case .interrupted(let p): context.console.err("optout-sync: business unit \(p.businessUnit) interrupted; run backfill again to resume\n")
             case .done, .planned: break
@@ -70,8 +73,9 @@ enum BackfillCommand {
     }
 
     /// 69 when a dependency stayed down, 75 when interrupted, 77 when access was denied for every BU,
-    /// 1 on other failures, 2 when something was quarantined, refused or stopped, else 0 (a dry run's
-    /// plan is 0 unless a BU could not be planned).
+    /// 78 when a BU's configuration does not match its legacy table, 1 on other failures, 2 when
+    /// something was quarantined, refused or stopped, else 0 (a dry run's plan is 0 unless a BU could
+    /// not be planned).
     static func exitCode(_ results: [BackfillService.Result]) -> ExitCode {
         var code = ExitCode.success
         var denied = 0
@@ -79,7 +83,8 @@ enum BackfillCommand {
             switch result {
             case .unavailable: return .unavailable
             case .interrupted: code = .interrupted
-            case .failed: if code != .interrupted { code = .failure }
+            case .failed: if code != .interrupted && code != .configuration { code = .failure }
+            case .misconfigured: if code != .interrupted { code = .configuration }
             case .stopped(_, let reason):
                 if reason == .accessDenied { denied += 1 }
                 if code == .success { code = .partial }

@@ -46,12 +46,16 @@ public struct BackfillService: Sendable {
         case interrupted(BackfillProgress)
         /// A dependency (database, AWS) stayed unavailable after retries; the work is checkpointed.
         case unavailable(BackfillProgress, String)
-        /// Anything else (a configuration that does not match the legacy table, …).
+        /// The configuration does not match the legacy table (a missing table or column); the error
+        /// names the BU's configuration key.
+        case misconfigured(BackfillProgress, LegacyTable.Error)
+        /// Anything else.
         case failed(BackfillProgress, String)
 
         public var progress: BackfillProgress {
             switch self {
-            case .done(let p), .planned(let p), .stopped(let p, _), .interrupted(let p), .unavailable(let p, _), .failed(let p, _): p
+            case .done(let p), .planned(let p), .stopped(let p, _), .interrupted(let p), .unavailable(let p, _), .failed(let p, _),
+                 .misconfigured(let p, _): p
             }
         }
     }
@@ -151,6 +155,9 @@ private struct UnitRun: Sendable {
             service.board.update(bu) { $0 = progress }
             logger.error("business unit stopped", ["reason": stop.message])
             return .stopped(progress, stop.reason)
+        } catch let error as LegacyTable.Error {
+            logger.error("the configuration does not match the legacy table", ["error": "\(error)"])
+            return .misconfigured(progress, error)
         } catch let error as PostgresError where error.kind == .connection {
             logger.error("state or legacy database unavailable", ["error": "\(error)"])
             return .unavailable(progress, "\(error)")
@@ -185,7 +192,11 @@ private struct UnitRun: Sendable {
             try await save(&run, db: db)
         }
         if run.progress.phase == .scan {
-            try await scan(db: db)
+            do {
+                try await scan(db: db)
+            } catch let stop as UnitStop {
+                return try await stopped(stop, run: &run, db: db)
+            }
             run.progress.phase = .plan
             try await save(&run, db: db)
         }
@@ -211,13 +222,18 @@ private struct UnitRun: Sendable {
             try await save(&run, db: db)
             return .unavailable(run.progress, detail)
         case .stopped(let stop):
-            run.progress.phase = .stopped
-            run.progress.stopReason = stop.message
-            try await save(&run, db: db, finished: true)
-            service.board.update(bu) { $0 = run.progress }
-            logger.error("business unit stopped", ["reason": stop.message])
-            return .stopped(run.progress, stop.reason)
+            return try await stopped(stop, run: &run, db: db)
         }
+    }
+
+    /// Records the stop and its reason in the run (shown by `status`), so it is not mistaken for an
+    /// unfinished run of the phase it stopped in.
+    private func stopped(_ stop: UnitStop, run: inout BackfillStore.Run, db: PostgresConnection) async throws -> BackfillService.Result {
+        run.progress.phase = .stopped
+        run.progress.stopReason = stop.message
+        try await save(&run, db: db, finished: true)
+        logger.error("business unit stopped", ["reason": stop.message])
+        return .stopped(run.progress, stop.reason)
     }
 
     private func save(_ run: inout BackfillStore.Run, db: PostgresConnection, finished: Bool = false) async throws {
@@ -399,6 +415,13 @@ private struct UnitRun: Sendable {
                 }
                 if inFlight == 0 && flushing == 0 && unflushed.isEmpty && (stopping || (drained && queueHead == queue.count)) {
                     break
+                }
+                if inFlight == 0 && flushing == 0 {
+                    // The group is empty but numbers remain (queued, or waiting out a retry delay):
+                    // wait for the next claim rather than ending as if drained.
+                    let wait = nextClaim - ContinuousClock.now
+                    if wait > .zero { try await Task.sleep(for: wait) }
+                    continue
                 }
                 guard let event = try await group.next() else { break }
                 switch event {
