@@ -184,11 +184,12 @@ public struct BackfillStore: Sendable {
         public var attempts: Int
     }
 
-    /// Leases left by a process that died (the caller holds the BU's lock, so they are stale).
+    /// At the start of a run: leases left by a process that died are stale (the caller holds the
+    /// BU's lock), and retry delays end, since the operator runs again because the cause is fixed.
     public func releaseLeases(on db: PostgresConnection) async throws {
         try await db.execute("""
-            UPDATE \(unsafeRaw: t("outbox")) SET lease_owner = NULL, lease_expires_at = NULL
-            WHERE bu = \(bu) AND lease_owner IS NOT NULL
+            UPDATE \(unsafeRaw: t("outbox")) SET lease_owner = NULL, lease_expires_at = NULL, next_attempt_at = least(next_attempt_at, now())
+            WHERE bu = \(bu) AND (lease_owner IS NOT NULL OR next_attempt_at > now())
             """)
     }
 

@@ -41,7 +41,8 @@ import TestSupport
             try await s.expectSuccess(["provision"])
             for n in numbers.prefix(20) { try await s.emulator.simulateStop(number: n, list: "cards-optouts") }
             let dry = try await s.run(["backfill", "--dry-run"])
-            #expect(dry.exitCode == 2, "the plan has a quarantined row: \(dry)")
+            // A plan is a success even where it shows rows that would be quarantined: nothing was done.
+            #expect(dry.exitCode == 0, "\(dry)")
             #expect(dry.stdout.contains("Dry run: nothing was written"), "\(dry.stdout)")
             let planLine = dry.stdout.split(separator: "\n").first { $0.hasPrefix("cards") }.map(String.init) ?? ""
             let fields = planLine.split(separator: " ").map(String.init)
