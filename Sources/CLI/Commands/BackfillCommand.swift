@@ -158,15 +158,33 @@ final class ProgressDisplay: Sendable {
         let lines = board.lines
         let width = lines.map(\.progress.businessUnit.count).max() ?? 0
         var text = drawn.withLock { n in n > 0 ? "\u{1B}[\(n)A" : "" }
-        for line in lines {
-            text += "\u{1B}[2K" + BackfillReport.progressLine(line.progress, rate: line.rate, eta: line.eta, nameWidth: width) + "\n"
+        for line in lines + overall(lines) {
+            text += "\u{1B}[2K" + BackfillReport.progressLine(line.progress, rate: line.rate, eta: line.eta, nameWidth: max(width, 5)) + "\n"
         }
-        drawn.withLock { $0 = lines.count }
+        drawn.withLock { $0 = lines.count + (lines.count > 1 ? 1 : 0) }
         console.err(text)
     }
 
+    /// One "all" line summing every BU (none when there is only one BU).
+    private func overall(_ lines: [ProgressBoard.Line]) -> [ProgressBoard.Line] {
+        guard lines.count > 1 else { return [] }
+        var all = BackfillProgress(businessUnit: "all", phase: .dispatch)
+        if lines.allSatisfy({ $0.progress.phase == .done }) { all.phase = .done }
+        if lines.allSatisfy({ [.pending, .snapshot, .scan, .plan].contains($0.progress.phase) }) { all.phase = .snapshot }
+        for line in lines {
+            all.rowsRead += line.progress.rowsRead
+            all.planned += line.progress.planned
+            all.put += line.progress.put
+            all.failed += line.progress.failed
+        }
+        let rates = lines.compactMap(\.rate)
+        let rate: Double? = rates.isEmpty ? nil : rates.reduce(0, +)
+        let eta = rate.flatMap { $0 > 0 ? Double(all.remaining) / $0 : nil }
+        return [ProgressBoard.Line(progress: all, rate: rate, eta: eta)]
+    }
+
     private func logLines() {
-        for line in board.lines {
+        for line in board.lines + overall(board.lines) {
             let p = line.progress
             var metadata = ["bu": p.businessUnit, "phase": p.phase.rawValue, "rows_read": "\(p.rowsRead)",
                             "done": "\(p.settled)", "total": "\(p.planned)", "failed": "\(p.failed)"]

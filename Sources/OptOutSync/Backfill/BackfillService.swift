@@ -145,6 +145,8 @@ private struct UnitRun: Sendable {
             guard try await db.tryAdvisoryLock(key: lock) else { throw BusinessUnitBusy(businessUnit: bu) }
             if service.options.dryRun { return try await dryRun(db: db) }
             if try await store.register(list: target.listName, account: target.account, region: target.region, on: db) {
+                // The checkpoint planned against the old list: start over against the new one.
+                try await store.discardCheckpoint(on: db)
                 logger.notice("the BU's opt-out list changed since the last run: what was known to be in AWS is forgotten",
                               ["aws.list": target.listName])
             }

@@ -49,6 +49,12 @@ public final class ProgressBoard: Sendable {
         public var progress: BackfillProgress
         public var rate: Double?
         public var eta: Double?
+
+        public init(progress: BackfillProgress, rate: Double?, eta: Double?) {
+            self.progress = progress
+            self.rate = rate
+            self.eta = eta
+        }
     }
 
     public var lines: [Line] {
