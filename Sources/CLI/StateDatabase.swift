@@ -10,6 +10,13 @@ enum StateDatabase {
                                                     logger: context.logger.with("pg.database", "state"))
     }
 
+    /// A reconnecting client (capped exponential backoff with jitter, about a minute of attempts).
+    static func client(_ context: CommandContext) -> PostgresClient {
+        let database = context.config.stateDatabase
+        return PostgresClient(conninfo: database.conninfo, password: database.password?.reveal(),
+                              logger: context.logger.with("pg.database", "state"), maxAttempts: 8)
+    }
+
     /// Runs `body` on a fresh connection and closes it afterwards, also when `body` throws.
     static func withConnection<T: Sendable>(_ context: CommandContext, _ body: (PostgresConnection) async throws -> T) async throws -> T {
         let connection = try await connect(context)

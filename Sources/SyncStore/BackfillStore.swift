@@ -199,7 +199,8 @@ public struct BackfillStore: Sendable {
             UPDATE \(unsafeRaw: t("outbox")) SET lease_owner = \(owner), lease_expires_at = now() + interval '10 minutes'
             WHERE id IN (
                 SELECT id FROM \(unsafeRaw: t("outbox"))
-                WHERE bu = \(bu) AND direction = 'to_aws' AND action = 'put' AND lease_owner IS NULL AND next_attempt_at <= now()
+                WHERE bu = \(bu) AND direction = 'to_aws' AND action = 'put' AND next_attempt_at <= now()
+                  AND (lease_owner IS NULL OR lease_expires_at < now())
                 ORDER BY lane, next_attempt_at, id LIMIT \(limit) FOR UPDATE SKIP LOCKED)
             RETURNING id, e164, attempts
             """).map { Item(id: try $0.decode(Int64.self, at: 0), e164: try $0.decode(String.self, at: 1), attempts: Int(try $0.decode(Int32.self, at: 2))) }

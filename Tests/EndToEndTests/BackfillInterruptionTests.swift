@@ -86,6 +86,27 @@ import TestSupport
         }
     }
 
+    /// The server drops every optout-sync connection mid-dispatch (as a failover or restart would):
+    /// the dispatcher reconnects and the same run finishes, exact.
+    @Test func lostDatabaseConnectionsReconnectDuringDispatch() async throws {
+        let numbers = Numbers.us(1200, offset: 8500)
+        try await Self.withSlowBackfill(numbers) { s in
+            let child = try s.workspace.start(["backfill"])
+            defer { child.kill() }
+            try await Self.waitForPuts(s, atLeast: 200, while: child)
+            let terminated = try await s.connection.query("""
+                SELECT count(pg_terminate_backend(pid))::bigint FROM pg_stat_activity
+                WHERE datname = current_database() AND application_name = 'optout-sync' AND pid <> pg_backend_pid()
+                """)
+            #expect(try terminated[0].decode(Int64.self, at: 0) >= 2, "the backfill's connections were dropped")
+            let result = try await child.wait(timeout: .seconds(120))
+            #expect(result.exitCode == 0, "\(result)")
+            #expect(result.stderr.contains("postgres connection lost") || result.stderr.contains("postgres reconnected"), "\(result.stderr)")
+            #expect(try await StateTables.count(s.connection, "backfill_run", where: "phase = 'done'") == 1)
+            try await Self.expectConverged(s, numbers, interruptions: 1)
+        }
+    }
+
     /// SIGTERM as soon as the run has started (snapshot, scan or plan): still exit 75, then resumable.
     @Test func sigtermBeforeDispatchExits75() async throws {
         let numbers = Numbers.us(1500, offset: 6500)

@@ -35,6 +35,7 @@ enum BackfillCommand {
             units: units.map { BackfillService.Unit(config: $0, target: aws.targets[$0.name]!) },
             schema: schema,
             connectState: { try await StateDatabase.connect(context) },
+            stateClient: { StateDatabase.client(context) },
             connectLegacy: { unit in
                 guard let conninfo = unit.legacy.conninfo else { return try await StateDatabase.connect(context) }
                 return try await PostgresConnection.connect(conninfo: conninfo, logger: context.logger.with("pg.database", "legacy"))

@@ -63,6 +63,9 @@ public struct BackfillService: Sendable {
     public let units: [Unit]
     public let schema: StateSchema
     public let connectState: @Sendable () async throws -> PostgresConnection
+    /// A reconnecting client to the state database: the dispatch phase (claims, outcomes, run
+    /// record) survives a lost connection or a server restart.
+    public let stateClient: @Sendable () -> PostgresClient
     public let connectLegacy: @Sendable (BusinessUnitConfig) async throws -> PostgresConnection
     public let gateway: AWSGateway
     public let unverifiedNumbers: UnverifiedNumberPolicy
@@ -76,12 +79,14 @@ public struct BackfillService: Sendable {
 
     public init(units: [Unit], schema: StateSchema,
                 connectState: @escaping @Sendable () async throws -> PostgresConnection,
+                stateClient: @escaping @Sendable () -> PostgresClient,
                 connectLegacy: @escaping @Sendable (BusinessUnitConfig) async throws -> PostgresConnection,
                 gateway: AWSGateway, unverifiedNumbers: UnverifiedNumberPolicy, maxInFlight: Int,
                 putRate: Double, describeRate: Double, options: Options, board: ProgressBoard, stop: StopFlag, logger: Logger) {
         self.units = units
         self.schema = schema
         self.connectState = connectState
+        self.stateClient = stateClient
         self.connectLegacy = connectLegacy
         self.gateway = gateway
         self.unverifiedNumbers = unverifiedNumbers
@@ -130,6 +135,14 @@ private struct DryRunRollback: Error {
 private struct UnitRun: Sendable {
     let service: BackfillService
     let unit: BackfillService.Unit
+    /// Run records and claims: reconnects after a lost connection (idempotent statements only).
+    let records: PostgresClient
+
+    init(service: BackfillService, unit: BackfillService.Unit) {
+        self.service = service
+        self.unit = unit
+        self.records = service.stateClient()
+    }
 
     var bu: String { unit.config.name }
     var store: BackfillStore { BackfillStore(schema: service.schema, businessUnit: bu) }
@@ -140,7 +153,8 @@ private struct UnitRun: Sendable {
         var progress = BackfillProgress(businessUnit: bu)
         do {
             let db = try await service.connectState()
-            defer { Task { await db.close() } }
+            let records = self.records
+            defer { Task { await db.close(); await records.close() } }
             let lock = PostgresConnection.advisoryKey("optout-sync backfill \(service.schema.name) \(bu)")
             guard try await db.tryAdvisoryLock(key: lock) else { throw BusinessUnitBusy(businessUnit: bu) }
             if service.options.dryRun { return try await dryRun(db: db) }
@@ -191,7 +205,7 @@ private struct UnitRun: Sendable {
             run.progress.invalid = counts.invalid
             run.progress.duplicates = counts.duplicates
             run.progress.phase = .scan
-            try await save(&run, db: db)
+            try await save(&run)
         }
         if run.progress.phase == .scan {
             do {
@@ -200,28 +214,28 @@ private struct UnitRun: Sendable {
                 return try await stopped(stop, run: &run, db: db)
             }
             run.progress.phase = .plan
-            try await save(&run, db: db)
+            try await save(&run)
         }
         if run.progress.phase == .plan {
             let plan = try await store.plan(on: db)
             run.progress.alreadyInAWS = plan.alreadyInAWS
             run.progress.planned = plan.queued + run.progress.put + run.progress.failed
             run.progress.phase = .dispatch
-            try await save(&run, db: db)
+            try await save(&run)
             logger.info("backfill planned", ["already_in_aws": String(plan.alreadyInAWS), "to_put": String(plan.queued)])
         }
         let ending = try await dispatch(db: db, run: &run)
         switch ending {
         case .finished:
             run.progress.phase = .done
-            try await save(&run, db: db, finished: true)
+            try await save(&run, finished: true)
             logger.notice("backfill done", ["put": String(run.progress.put), "failed": String(run.progress.failed)])
             return .done(run.progress)
         case .interrupted:
-            try await save(&run, db: db)
+            try await save(&run)
             return .interrupted(run.progress)
         case .unavailable(let detail):
-            try await save(&run, db: db)
+            try await save(&run)
             return .unavailable(run.progress, detail)
         case .stopped(let stop):
             return try await stopped(stop, run: &run, db: db)
@@ -233,15 +247,16 @@ private struct UnitRun: Sendable {
     private func stopped(_ stop: UnitStop, run: inout BackfillStore.Run, db: PostgresConnection) async throws -> BackfillService.Result {
         run.progress.phase = .stopped
         run.progress.stopReason = stop.message
-        try await save(&run, db: db, finished: true)
+        try await save(&run, finished: true)
         logger.error("business unit stopped", ["reason": stop.message])
         return .stopped(run.progress, stop.reason)
     }
 
-    private func save(_ run: inout BackfillStore.Run, db: PostgresConnection, finished: Bool = false) async throws {
-        try await store.save(run, on: db, finished: finished)
-        let snapshot = run.progress
-        service.board.update(bu) { $0 = snapshot }
+    private func save(_ run: inout BackfillStore.Run, finished: Bool = false) async throws {
+        let store = self.store
+        let saved = run
+        try await records.withConnection(idempotent: true) { try await store.save(saved, on: $0, finished: finished) }
+        service.board.update(bu) { $0 = saved.progress }
     }
 
     // MARK: Snapshot
@@ -356,13 +371,14 @@ private struct UnitRun: Sendable {
     /// Puts the queued numbers. Invariant: in flight + answered-but-unrecorded ≤ max_in_flight, so
     /// a crash re-sends at most max_in_flight numbers.
     private func dispatch(db: PostgresConnection, run: inout BackfillStore.Run) async throws -> Ending {
-        let flushDB = try await service.connectState()
-        defer { Task { await flushDB.close() } }
-        try await store.releaseLeases(on: db)
+        let flushes = service.stateClient()
+        let claims = records
+        defer { Task { await flushes.close() } }
+        let store = self.store
+        try await claims.withConnection(idempotent: true) { try await store.releaseLeases(on: $0) }
         let window = max(1, service.maxInFlight)
         let owner = "backfill-\(ProcessInfo.processInfo.processIdentifier)-\(run.id)"
         let runID = run.id
-        let store = self.store
         var queue: [BackfillStore.Item] = []
         var queueHead = 0
         var inFlight = 0
@@ -385,11 +401,11 @@ private struct UnitRun: Sendable {
                     queue.removeAll()
                     queueHead = 0
                 } else if queueHead == queue.count && !drained && ContinuousClock.now >= nextClaim {
-                    queue = try await store.claim(limit: window * 4, owner: owner, on: db)
+                    queue = try await claims.withConnection(idempotent: true) { try await store.claim(limit: window * 4, owner: owner, on: $0) }
                     queueHead = 0
                     if queue.isEmpty {
                         if inFlight == 0 && flushing == 0 && unflushed.isEmpty {
-                            guard let due = try await store.nextDue(on: db) else { drained = true; continue }
+                            guard let due = try await claims.withConnection(idempotent: true, { try await store.nextDue(on: $0) }) else { drained = true; continue }
                             try await Task.sleep(for: .milliseconds(Int(min(1, max(0.05, due)) * 1000)))
                             continue
                         }
@@ -409,7 +425,8 @@ private struct UnitRun: Sendable {
                     unflushed.removeAll(keepingCapacity: true)
                     flushing = batch.count
                     group.addTask {
-                        try await store.record(batch, runID: runID, on: flushDB)
+                        // Idempotent but for the run's counters, which a commit lost in transit could count twice.
+                        try await flushes.withConnection(idempotent: true) { try await store.record(batch, runID: runID, on: $0) }
                         let confirmed = batch.count { if case .confirmed = $0.outcome { true } else { false } }
                         let failed = batch.count { if case .failed = $0.outcome { true } else { false } }
                         return .flushed(confirmed: confirmed, failed: failed)
