@@ -34,13 +34,18 @@ enum StatusCommand {
     }
 
     static func render(_ statuses: [UnitStatus]) -> String {
-        var table = TextTable(header: ["business unit", "backfill", "done", "total", "failed", "outbox live/repair/backfill",
-                                       "oldest pending", "quarantined", "last reconcile"])
+        var table = TextTable(header: ["business unit", "backfill", "done", "total", "rate", "ETA", "failed",
+                                       "outbox live/repair/backfill", "oldest pending", "quarantined", "last reconcile"])
         for s in statuses {
             let b = s.backfill
+            // The run's average pace (another process's live rate is not visible from here).
+            let rate = b.flatMap { $0.phase == .dispatch && $0.elapsedSeconds > 0 ? Double($0.settled) / $0.elapsedSeconds : nil }
             table.rows.append([
                 s.businessUnit, b.map { $0.phase.rawValue + ($0.stopReason.map { ": " + $0 } ?? "") } ?? "never",
-                b.map { "\($0.settled)" } ?? "-", b.map { "\($0.planned)" } ?? "-", "\(s.failedToAWS)",
+                b.map { "\($0.settled)" } ?? "-", b.map { "\($0.planned)" } ?? "-",
+                rate.map { "\(Int($0.rounded()))/s" } ?? "-",
+                rate.flatMap { r in b.map { r > 0 ? DurationText.format(seconds: Double($0.remaining) / r) : "?" } } ?? "-",
+                "\(s.failedToAWS)",
                 "\(s.outboxLive)/\(s.outboxRepair)/\(s.outboxBackfill)",
                 s.oldestPendingSeconds.map { DurationText.format(seconds: $0) } ?? "-", "\(s.quarantined)",
                 s.lastReconcileAt.map { ISO8601DateFormatter().string(from: $0) } ?? "never",
