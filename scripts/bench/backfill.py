@@ -169,19 +169,20 @@ class Bench:
         self.results.append((f"rate Q={q}/s, N={n}",
                              f"wall {r['wall']:.1f} s = dispatch {r['dispatch']:.2f} s ({n / r['dispatch']:.1f}/s) + local {r['local']:.2f} s; "
                              f"throttled {throttled}", f"dispatch ≤ {target:.1f} s, 0 throttled", ok))
-        self.waste_row(f"rate Q={q}", n, puts, describes)
+        self.waste_row(f"rate Q={q}", n, puts, describes, 1)
         return r
 
-    def waste_row(self, label, missing, puts, pages):
-        calls = puts + pages
+    def waste_row(self, label, missing, puts, describes, pages):
+        """API calls (throttled ones included) against 1.01 × numbers missing from AWS + pages of the list."""
+        calls = puts + describes
         limit = 1.01 * missing + pages
-        self.results.append((f"no waste ({label})", f"{calls} calls ({puts} puts + {pages} scan pages) for {missing} missing",
+        self.results.append((f"no waste ({label})", f"{calls} calls ({puts} puts + {describes} describe) for {missing} missing, {pages} pages",
                              f"≤ {limit:.0f}", calls <= limit))
 
     def adaptive(self):
         """Configured 2Q against quota Q = 100: achieved ≥ 0.97·Q, ≤ 1 % throttled."""
         q = 100
-        n = 60 * q
+        n = SECONDS * q
         table = self.legacy_table("adaptive", f"SELECT '+1206' || (200 + i / 10000) || lpad((i % 10000)::text, 4, '0') FROM generate_series(0, {n - 1}) i")
         self.emu.configure({"PutOptedOutNumber": q})
         config = self.config("adaptive", table, 2 * q)
@@ -197,11 +198,13 @@ class Bench:
         # Steady state: accepted puts per second after the first 10 s of dispatch, from the emulator's timeline.
         timeline = {int(k): v for k, v in after.get("timeline", {}).items()}
         secs = sorted(timeline)
+        steady = [timeline[t] for t in secs[11:-1]]  # full seconds after the first 10 of dispatch
+        steady_rate = sum(steady) / len(steady) if steady else float("nan")
         print(f"adaptive 2Q→Q={q}: N={n} dispatch {r['dispatch']:.2f} s → {achieved:.1f}/s ({achieved / q:.3f}·Q); "
               f"requests {requests}, throttled {throttled} ({share * 100:.2f} %), accepted {accepted}; exact {exact}; "
-              f"wall {r['wall']:.2f} s; timeline/s {[timeline[s] for s in secs][-75:]}", flush=True)
+              f"wall {r['wall']:.2f} s; requests/s after the first 10 s {steady_rate:.1f}; timeline/s {[timeline[t] for t in secs][-75:]}", flush=True)
         self.results.append((f"adaptive: rate 2Q={2 * q}/s, quota Q={q}/s, N={n}",
-                             f"{achieved:.1f}/s = {achieved / q:.3f}·Q; throttled {throttled}/{requests} = {share * 100:.2f} %",
+                             f"{achieved:.1f}/s = {achieved / q:.3f}·Q (sent after 10 s: {steady_rate:.1f}/s); throttled {throttled}/{requests} = {share * 100:.2f} %",
                              "≥ 0.97·Q, ≤ 1 % throttled", achieved >= 0.97 * q and share <= 0.01 and exact))
         return r
 
@@ -225,21 +228,22 @@ class Bench:
         r = self.backfill(config, "waste")
         after = self.emu.control("stats")
         puts = self.delta(before, after, "requestsByOperation")
-        pages = self.delta(before, after, "requestsByOperation", "DescribeOptedOutNumbers")
+        describes = self.delta(before, after, "requestsByOperation", "DescribeOptedOutNumbers")
         throttled = self.delta(before, after, "throttledByOperation") + self.delta(before, after, "throttledByOperation", "DescribeOptedOutNumbers")
+        pages = -(-(present + foreign) // 100)  # the whole list, 100 a page
         dups = after["duplicatePuts"] - before["duplicatePuts"]
         missing = len({us_number(i) for i in range(distinct)} - set(in_aws))
         exact = self.emu.listed() == {us_number(i) for i in range(distinct)} | set(in_aws)
         print(f"waste: legacy {distinct + dup + bad} rows ({distinct} distinct valid, {dup} duplicates, {bad} invalid); "
-              f"AWS had {len(in_aws)} ({present} of them legacy); missing {missing}; puts {puts}, describe pages {pages}, "
+              f"AWS had {len(in_aws)} ({present} of them legacy); missing {missing}; puts {puts}, describe calls {describes} for {pages} pages, "
               f"throttled {throttled}, duplicate puts {dups}; exact {exact}; wall {r['wall']:.2f} s, phases {fmt_phases(r['phases'])}", flush=True)
-        self.waste_row(f"{missing} of {distinct} missing, {present + foreign} in AWS", missing, puts, pages)
+        self.waste_row(f"{missing} of {distinct} missing, {present + foreign} in AWS", missing, puts, describes, pages)
         self.results[-1] = self.results[-1][:3] + (self.results[-1][3] and exact and dups == 0,)
         return r
 
     def chaos(self, kills=20):
         """20 × kill -9 at random moments of one backfill; the list ends exact; re-sent ≤ 20 × max_in_flight."""
-        q, n, window = 100, 6000, 64
+        q, n, window = 100, SECONDS * 100, 64
         table = self.legacy_table("chaos", f"SELECT '+1206' || (200 + i / 10000) || lpad((i % 10000)::text, 4, '0') FROM generate_series(0, {n - 1}) i")
         self.emu.configure({"PutOptedOutNumber": q})
         config = self.config("chaos", table, q, max_in_flight=window)
@@ -258,9 +262,16 @@ class Bench:
                 log.flush()
                 with open(log_path) as f:
                     f.seek(mark)
-                    msgs = [json.loads(l).get("msg") for l in f if l.startswith("{")]
-                phase = next((m for m in reversed(msgs) if m in PHASES), "start")
-                killed_in.append(PHASES.get(phase, phase))
+                    records = [json.loads(l) for l in f if l.startswith("{")]
+                last = next((r for r in reversed(records) if r.get("msg") in PHASES), None)
+                # The phase the process was in: after the last phase line it logged (a resumed run
+                # logs the phase it resumes in); "start" when it was killed before logging one.
+                if last is None:
+                    killed_in.append("start")
+                elif last["msg"] == "resuming backfill":
+                    killed_in.append({"plan": "dispatch"}.get(last.get("phase"), last.get("phase", "?")))
+                else:
+                    killed_in.append(NEXT_PHASE[PHASES[last["msg"]]])
             final = self.start_backfill(config, log)
             code = final.wait()
         wall = time.time() - start
@@ -283,7 +294,7 @@ class Bench:
 
     def side(self, q=100, ours=None):
         """The same one-minute job with a sequential boto3 loop (the script a user would write)."""
-        n = 60 * q
+        n = SECONDS * q
         if ours is None:
             ours = self.rate(q)
         self.emu.configure({"PutOptedOutNumber": q})
@@ -331,9 +342,11 @@ class ConcurrencySampler:
         return (sum(self.samples) / len(self.samples) if self.samples else 0.0, len(self.samples))
 
 
+# Phase lines of the backfill log: the message → the phase it ends.
 PHASES = {"legacy snapshot taken": "snapshot", "AWS list scanned": "scan", "AWS scan stopped early": "scan",
-          "AWS scan skipped: nothing to send": "scan", "backfill planned": "dispatch", "resuming backfill": "resume",
-          "backfill done": "done"}
+          "AWS scan skipped: nothing to send": "scan", "backfill planned": "plan", "resuming backfill": "resume",
+          "backfill done": "dispatch"}
+NEXT_PHASE = {"snapshot": "scan", "scan": "plan", "plan": "dispatch", "dispatch": "done"}
 
 
 def phase_times(log_path):
