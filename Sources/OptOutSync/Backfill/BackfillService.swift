@@ -383,7 +383,6 @@ private struct UnitRun: Sendable {
         var queueHead = 0
         var inFlight = 0
         var unflushed: [(item: BackfillStore.Item, outcome: BackfillStore.Outcome)] = []
-        var oldestUnflushed = ContinuousClock.now
         var flushing = 0
         var drained = false
         var nextClaim = ContinuousClock.now
@@ -418,9 +417,10 @@ private struct UnitRun: Sendable {
                     inFlight += 1
                     group.addTask { .put(item, await attempt(item)) }
                 }
-                let flushDue = unflushed.count >= max(1, window / 4) || inFlight == 0 || stopping
-                    || ContinuousClock.now - oldestUnflushed > .milliseconds(100)
-                if flushing == 0 && !unflushed.isEmpty && flushDue {
+                // Record answers as soon as the previous batch is committed: an answer waiting to be
+                // recorded holds a window slot as much as a request in flight does, so batches size
+                // themselves by the commit time instead of waiting for a count or a timer.
+                if flushing == 0 && !unflushed.isEmpty {
                     let batch = unflushed
                     unflushed.removeAll(keepingCapacity: true)
                     flushing = batch.count
@@ -446,7 +446,6 @@ private struct UnitRun: Sendable {
                 switch event {
                 case .put(let item, let attempt):
                     inFlight -= 1
-                    if unflushed.isEmpty { oldestUnflushed = ContinuousClock.now }
                     unflushed.append((item, attempt.outcome))
                     if let s = attempt.stop, stop == nil { stop = s }
                     if let detail = attempt.unavailable {
