@@ -28,6 +28,10 @@ public struct LegacySnapshotter: Sendable {
         public var numbers = 0
         /// Values parsed by libphonenumber this time (the rest came from the cache).
         public var parsed = 0
+
+        public init(rowsRead: Int = 0, invalid: Int = 0, duplicates: Int = 0, numbers: Int = 0, parsed: Int = 0) {
+            (self.rowsRead, self.invalid, self.duplicates, self.numbers, self.parsed) = (rowsRead, invalid, duplicates, numbers, parsed)
+        }
     }
 
     public let schema: StateSchema
