@@ -46,7 +46,7 @@ let package = Package(
         ),
         .target(
             name: "CLI",
-            dependencies: ["Configuration", "OptOutSync", "SMSVoiceEmulator", "Reporting", "SyncStore", "Postgres", "AWS", "Logging"]
+            dependencies: ["Configuration", "OptOutSync", "SMSVoiceEmulator", "Reporting", "SyncStore", "Postgres", "AWS", "Logging", "PhoneNumbers"]
         ),
         .executableTarget(name: "optout-sync", dependencies: ["CLI"]),
         .executableTarget(
