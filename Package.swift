@@ -51,7 +51,7 @@ let package = Package(
         .executableTarget(name: "optout-sync", dependencies: ["CLI"]),
         .executableTarget(
             name: "Benchmarks",
-            dependencies: ["Postgres", "AWS", "PhoneNumbers", "SyncStore", "HTTPServer", "SMSVoiceEmulator", "Logging", "OptOutSync"]
+            dependencies: ["Postgres", "AWS", "PhoneNumbers", "SyncStore", "HTTPServer", "SMSVoiceEmulator", "Logging", "OptOutSync", "Configuration"]
         ),
 
         // Tests.

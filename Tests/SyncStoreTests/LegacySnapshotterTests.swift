@@ -137,6 +137,29 @@ import TestSupport
         }
     }
 
+    @Test func laterSnapshotFollowsTheTableAndLeavesUnchangedRowsAlone() async throws {
+        try await SnapshotHarness.with { h in
+            try await h.conn.execute("CREATE TABLE public.optouts (id int PRIMARY KEY, phone text)")
+            try await h.insert("public.optouts", [(1, "+44 20 7946 0958"), (2, "07911 123456"), (3, "02079460959")])
+            let unit = try SnapshotHarness.unit(["table": "public.optouts", "phone_column": "phone"])
+            try await h.snapshot(unit)
+            let unchanged = try await h.conn.query("SELECT xmin::text FROM optout_sync.legacy_snapshot WHERE e164 = \(Self.london)")[0].decode(String.self, at: 0)
+
+            try await h.conn.execute("UPDATE public.optouts SET phone = '+447911123456' WHERE id = 2")  // same number, new spelling
+            try await h.conn.execute("DELETE FROM public.optouts WHERE id = 3")
+            try await h.insert("public.optouts", [(4, "+44 20 7946 0001")])
+            let counts = try await h.snapshot(unit)
+            #expect(counts.numbers == 3 && counts.duplicates == 0)
+            #expect(try await h.snapshotRows() == [
+                .init(e164: "+442079460001", raw: "+44 20 7946 0001", region: "GB", locator: "4", verified: true),
+                .init(e164: Self.london, raw: "+44 20 7946 0958", region: "GB", locator: "1", verified: true),
+                .init(e164: Self.mobile, raw: "+447911123456", region: "GB", locator: "2", verified: true),
+            ])
+            let again = try await h.conn.query("SELECT xmin::text FROM optout_sync.legacy_snapshot WHERE e164 = \(Self.london)")[0].decode(String.self, at: 0)
+            #expect(again == unchanged, "an unchanged row is not rewritten")
+        }
+    }
+
     @Test func quarantineKeepsFirstSeenAndLosesRowsFixedOrDeleted() async throws {
         try await SnapshotHarness.with { h in
             try await h.conn.execute("CREATE TABLE public.optouts (id int PRIMARY KEY, phone text)")
