@@ -60,7 +60,7 @@ enum SnapshotBench {
                    END,
                    true, now()
             FROM generate_series(1, \(rows)) g,
-                 LATERAL (SELECT (g * 7919) % \(numbers) AS k) n,
+                 LATERAL (SELECT (g::bigint * 7919) % \(numbers) AS k) n,
                  LATERAL (SELECT (ARRAY['206', '212', '415', '312', '617'])[k % 5 + 1] AS area,
                                  (230 + (k / 5) % 700)::text AS ex,
                                  lpad(((k / 3500) % 10000)::text, 4, '0') AS line) f;

@@ -109,6 +109,8 @@ public struct LegacySnapshotter: Sendable {
                 SET kind = EXCLUDED.kind, e164 = EXCLUDED.e164, reason = EXCLUDED.reason,
                     library_version = EXCLUDED.library_version, created_at = now()
                 """))
+            // Fresh statistics, or `apply` joins a million rows against a cache the planner thinks is small.
+            if counts.parsed > 0 { try await helper.execute(SQL(unsafeSQL: "ANALYZE \(cache)")) }
             // The union in `apply` must not see a result twice.
             try await helper.execute(SQL(unsafeSQL: "TRUNCATE \(stageCacheTable)"))
         }
