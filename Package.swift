@@ -46,12 +46,12 @@ let package = Package(
         ),
         .target(
             name: "CLI",
-            dependencies: ["Configuration", "OptOutSync", "SMSVoiceEmulator", "Reporting", "SyncStore", "Postgres", "AWS", "Logging"]
+            dependencies: ["Configuration", "OptOutSync", "SMSVoiceEmulator", "Reporting", "SyncStore", "Postgres", "AWS", "Logging", "PhoneNumbers"]
         ),
         .executableTarget(name: "optout-sync", dependencies: ["CLI"]),
         .executableTarget(
             name: "Benchmarks",
-            dependencies: ["Postgres", "AWS", "PhoneNumbers", "SyncStore", "HTTPServer", "SMSVoiceEmulator", "Logging", "OptOutSync"]
+            dependencies: ["Postgres", "AWS", "PhoneNumbers", "SyncStore", "HTTPServer", "SMSVoiceEmulator", "Logging", "OptOutSync", "Configuration"]
         ),
 
         // Tests.

@@ -69,7 +69,7 @@ private func runNotifyLatency(conninfo: String, rounds: Int) async throws -> Int
 }
 
 /// VmHWM (peak resident set) of this process from /proc/self/status.
-private func peakResidentKilobytes() -> Int {
+func peakResidentKilobytes() -> Int {
     guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
           let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }) else { return -1 }
     return Int(line.split(separator: " ", omittingEmptySubsequences: true)[1]) ?? -1

@@ -13,6 +13,8 @@ case "rate-limiter":
     await RateBench.run(arguments: Array(arguments.dropFirst()))
 case "copy":
     exit(try await runCopyBench(Array(arguments.dropFirst())))
+case "snapshot":
+    exit(try await SnapshotBench.run(Array(arguments.dropFirst())))
 default:
     print("benchmarks: see scripts/bench/")
 }

@@ -29,4 +29,10 @@ enum StateDatabase {
             throw error
         }
     }
+
+    /// A BU's legacy database: its own `legacy.conninfo`, else the state database.
+    static func connectLegacy(_ context: CommandContext, _ unit: BusinessUnitConfig) async throws -> PostgresConnection {
+        guard let conninfo = unit.legacy.conninfo else { return try await connect(context) }
+        return try await PostgresConnection.connect(conninfo: conninfo, logger: context.logger.with("pg.database", "legacy"))
+    }
 }

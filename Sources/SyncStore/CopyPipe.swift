@@ -16,16 +16,20 @@ public enum CopyPipe {
         transform: @escaping @Sendable ([Row]) throws -> [Row] = { $0 }
     ) async throws -> (read: Int, written: Int) {
         let queue = BatchQueue(capacity: 4)
-        async let written: Int = sink.copyIn(copyIn) { writer in
+        // The queue is failed whenever the sink stops early, also when its COPY never started
+        // (a missing table): the reader would otherwise wait forever on a full queue.
+        async let written: Int = {
             do {
-                while let batch = try queue.pop() {
-                    for row in try transform(batch) { try writer.appendRow(row) }
+                return try await sink.copyIn(copyIn) { writer in
+                    while let batch = try queue.pop() {
+                        for row in try transform(batch) { try writer.appendRow(row) }
+                    }
                 }
             } catch {
                 queue.fail(error)
                 throw error
             }
-        }
+        }()
         let read: Int
         do {
             var buffer: [Row] = []

@@ -28,6 +28,10 @@ public struct LegacySnapshotter: Sendable {
         public var numbers = 0
         /// Values parsed by libphonenumber this time (the rest came from the cache).
         public var parsed = 0
+
+        public init(rowsRead: Int = 0, invalid: Int = 0, duplicates: Int = 0, numbers: Int = 0, parsed: Int = 0) {
+            (self.rowsRead, self.invalid, self.duplicates, self.numbers, self.parsed) = (rowsRead, invalid, duplicates, numbers, parsed)
+        }
     }
 
     public let schema: StateSchema
@@ -78,6 +82,9 @@ public struct LegacySnapshotter: Sendable {
         let cache = schema.table("normalization_cache")
         let generation = quoteLiteral(Normalizer.cacheGeneration)
         let normalizer = try Normalizer(defaultRegion: unit.defaultRegion)
+        // The DISTINCT over a million staged rows hashes in memory rather than spilling to disk
+        // (reset afterwards; after an error the session keeps the larger setting).
+        try await state.execute("SET work_mem = '128MB'")
         counts.parsed = try await CopyPipe.run(
             from: state, SQL(unsafeSQL: """
                 COPY (SELECT DISTINCT s.region, s.raw FROM \(stageTable) s
@@ -91,14 +98,19 @@ public struct LegacySnapshotter: Sendable {
                 return zip(rows, results).map { row, result in [row[0], row[1]] + NormalizationColumns(result).fields }
             }
         ).written
+        try await state.execute("RESET work_mem")
+        logger.info("new values normalised", ["values": String(counts.parsed)])
         if persistCache {
             try await helper.execute(SQL(unsafeSQL: """
                 INSERT INTO \(cache) (region, raw, kind, e164, reason, library_version)
                 SELECT region, raw, kind, e164, reason, \(generation) FROM \(stageCacheTable)
+                ORDER BY region, raw  -- key order: the index grows at its right edge
                 ON CONFLICT (region, raw) DO UPDATE
                 SET kind = EXCLUDED.kind, e164 = EXCLUDED.e164, reason = EXCLUDED.reason,
                     library_version = EXCLUDED.library_version, created_at = now()
                 """))
+            // Fresh statistics, or `apply` joins a million rows against a cache the planner thinks is small.
+            if counts.parsed > 0 { try await helper.execute(SQL(unsafeSQL: "ANALYZE \(cache)")) }
             // The union in `apply` must not see a result twice.
             try await helper.execute(SQL(unsafeSQL: "TRUNCATE \(stageCacheTable)"))
         }
@@ -129,8 +141,10 @@ public struct LegacySnapshotter: Sendable {
             """
         let optedOut = unit.legacy.eventLog?.optedOutValues ?? []
         let optedIn = unit.legacy.eventLog?.optedInValues ?? []
-        try await tx.execute("DROP TABLE IF EXISTS pg_temp.resolved")
-        try await tx.execute("CREATE TEMP TABLE resolved AS \(unsafeRaw: resolved)")
+        // Hash joins and the per-number sort of a million rows stay in memory.
+        try await tx.execute("SET LOCAL work_mem = '128MB'")
+        try await tx.execute("DROP TABLE IF EXISTS pg_temp.resolved, pg_temp.latest")
+        try await tx.execute("CREATE TEMP TABLE resolved ON COMMIT DROP AS \(unsafeRaw: resolved)")
         if isEventLog {
             // Only events with a known status count; an invalid value counts only where it asserts an opt-out.
             try await tx.execute("DELETE FROM resolved WHERE NOT (status = ANY (\(optedOut + optedIn)))")
@@ -146,19 +160,36 @@ public struct LegacySnapshotter: Sendable {
         try await tx.execute("""
             DELETE FROM \(unsafeRaw: schema.table("quarantine")) WHERE bu = \(unit.name) AND last_seen_at < now()
             """)
-        try await tx.execute("DELETE FROM \(unsafeRaw: schema.table("legacy_snapshot")) WHERE bu = \(unit.name)")
-        let order = isEventLog ? "e164, event_at DESC NULLS LAST, row_locator DESC" : "e164, row_locator"
-        let latest = "SELECT DISTINCT ON (e164) * FROM resolved WHERE kind <> 'invalid' ORDER BY \(order)"
-        let keep = isEventLog ? "WHERE status = ANY ($2)" : ""
-        let insert = """
-            INSERT INTO \(schema.table("legacy_snapshot")) (bu, e164, raw, region, row_locator, verified, changed_at)
-            SELECT $1, e164, raw, region, row_locator, kind = 'valid', event_at FROM (\(latest)) AS latest \(keep)
-            """
-        let binds = isEventLog ? [unit.name.postgresBind, optedOut.postgresBind] : [unit.name.postgresBind]
-        counts.numbers = try await tx.execute(SQL(unsafeSQL: insert, binds: binds))
-        let valid = try await tx.query("SELECT count(*)::bigint, count(DISTINCT e164)::bigint FROM resolved WHERE kind <> 'invalid'")
+        // One row per number: the first row (state table) or the latest event (event log). Byte
+        // order ("C") sorts faster than the database's collation and the order does not matter.
+        let order = isEventLog ? "e164 COLLATE \"C\", event_at DESC NULLS LAST, row_locator DESC" : "e164 COLLATE \"C\", row_locator"
+        try await tx.execute("""
+            CREATE TEMP TABLE latest ON COMMIT DROP AS
+            SELECT DISTINCT ON (e164 COLLATE "C") e164, raw, region, row_locator, kind = 'valid' AS verified, event_at AS changed_at, status
+            FROM resolved WHERE kind <> 'invalid' ORDER BY \(unsafeRaw: order)
+            """)
+        let valid = try await tx.query("""
+            SELECT (SELECT count(*) FROM resolved WHERE kind <> 'invalid')::bigint, (SELECT count(*) FROM latest)::bigint
+            """)
         counts.duplicates = Int(try valid[0].decode(Int64.self, at: 0) - valid[0].decode(Int64.self, at: 1))
-        try await tx.execute("DROP TABLE resolved")
+        if isEventLog {
+            try await tx.execute("DELETE FROM latest WHERE NOT (status = ANY (\(optedOut)))")
+        }
+        // The snapshot changes only where the legacy table did: rows gone or different leave, new
+        // or changed rows come in (a snapshot with no changes writes nothing).
+        let snapshot = schema.table("legacy_snapshot")
+        try await tx.execute("""
+            DELETE FROM \(unsafeRaw: snapshot) l WHERE l.bu = \(unit.name) AND NOT EXISTS (
+                SELECT 1 FROM latest n
+                WHERE n.e164 = l.e164 AND n.raw = l.raw AND n.region = l.region AND n.row_locator = l.row_locator
+                  AND n.verified = l.verified AND n.changed_at IS NOT DISTINCT FROM l.changed_at)
+            """)
+        try await tx.execute("""
+            INSERT INTO \(unsafeRaw: snapshot) (bu, e164, raw, region, row_locator, verified, changed_at)
+            SELECT \(unit.name), e164, raw, region, row_locator, verified, changed_at FROM latest n
+            WHERE NOT EXISTS (SELECT 1 FROM \(unsafeRaw: snapshot) l WHERE l.bu = \(unit.name) AND l.e164 = n.e164)
+            """)
+        counts.numbers = Int(try await tx.query("SELECT count(*)::bigint FROM latest")[0].decode(Int64.self, at: 0))
         logger.info("legacy snapshot taken", [
             "rows": String(counts.rowsRead), "numbers": String(counts.numbers), "invalid": String(counts.invalid),
             "duplicates": String(counts.duplicates), "parsed": String(counts.parsed),

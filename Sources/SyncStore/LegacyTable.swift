@@ -1,4 +1,5 @@
 import Configuration
+import Foundation
 import Postgres
 
 /// A BU's legacy table as found in its database: the columns the configuration names exist, and
@@ -87,19 +88,52 @@ public struct LegacyTable: Sendable {
     /// COPY takes no bind parameters: only quoted identifiers, the operator's own predicate, and
     /// the BU's default region (validated `[A-Z]{2}` at config load, quoted as a literal) go in.
     func snapshotCopySQL(defaultRegion: String) -> SQL {
-        let region: String
-        if let column = config.regionColumn {
-            region = "coalesce(nullif(upper(btrim((\(quoteIdentifier(column)))::text)), ''), \(quoteLiteral(defaultRegion)))"
-        } else {
-            region = quoteLiteral(defaultRegion)
-        }
-        var select = "\(locatorExpression), (\(quoteIdentifier(config.phoneColumn)))::text, \(region)"
+        var select = "\(locatorExpression), \(phoneExpression), \(regionExpression(defaultRegion: defaultRegion))"
         if let log = config.eventLog {
             select += ", \(timeExpression(log.timeColumn)), (\(quoteIdentifier(log.statusColumn)))::text"
         }
-        var text = "COPY (SELECT \(select) FROM \(name.quoted)"
-        if let predicate = config.optedOutWhere { text += " WHERE (\(predicate))" }
-        return SQL(unsafeSQL: text + ") TO STDOUT")
+        return SQL(unsafeSQL: "COPY (SELECT \(select) FROM \(name.quoted)\(whereClause)) TO STDOUT")
+    }
+
+    private var phoneExpression: String { "(\(quoteIdentifier(config.phoneColumn)))::text" }
+
+    /// The row's region column, trimmed and upper-cased, blank or NULL meaning the BU's default.
+    private func regionExpression(defaultRegion: String) -> String {
+        guard let column = config.regionColumn else { return quoteLiteral(defaultRegion) }
+        return "coalesce(nullif(upper(btrim((\(quoteIdentifier(column)))::text)), ''), \(quoteLiteral(defaultRegion)))"
+    }
+
+    private var whereClause: String { config.optedOutWhere.map { " WHERE (\($0))" } ?? "" }
+
+    /// A sample of the rows the predicate selects, for `check`: raw phone value and effective region.
+    public struct Sample: Sendable {
+        public var rows: [(raw: String?, region: String)]
+        /// How the rows were chosen, for people (`LIMIT 10000 …` or `TABLESAMPLE SYSTEM (…)`).
+        public var method: String
+    }
+
+    /// At most `maxRows` rows the predicate selects. A table the statistics estimate at more than
+    /// `maxRows` rows is sampled by blocks (`TABLESAMPLE SYSTEM`, sized from `pg_class.reltuples`,
+    /// twice over to allow for the predicate, capped by `LIMIT`); a smaller or never-analysed one is
+    /// read from the start (`LIMIT`), which covers all of it when it is small.
+    public func sample(maxRows: Int, defaultRegion: String, on connection: PostgresConnection) async throws -> Sample {
+        let estimate = try await connection.query("SELECT reltuples::float8 FROM pg_class WHERE oid = \(name.quoted)::regclass")
+            .first?.decode(Double.self, at: 0) ?? -1
+        let percent = estimate > Double(maxRows) ? min(100, 200 * Double(maxRows) / estimate) : nil
+        let sampling = percent.map { " TABLESAMPLE SYSTEM (\($0))" } ?? ""
+        let rows = try await connection.query("""
+            SELECT \(unsafeRaw: phoneExpression), \(unsafeRaw: regionExpression(defaultRegion: defaultRegion))
+            FROM \(name)\(unsafeRaw: sampling)\(unsafeRaw: whereClause) LIMIT \(maxRows)
+            """).map { (raw: try $0.decode(String?.self, at: 0), region: try $0.decode(String.self, at: 1)) }
+        let method: String
+        if let percent {
+            method = "TABLESAMPLE SYSTEM (\(String(format: "%.2g", percent))%) of ~\(Int(estimate)) rows, LIMIT \(maxRows)"
+        } else if rows.count < maxRows {
+            method = "all rows the predicate selects"
+        } else {
+            method = "LIMIT \(maxRows): the first rows in table order"
+        }
+        return Sample(rows: rows, method: method)
     }
 }
 

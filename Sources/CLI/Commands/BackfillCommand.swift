@@ -36,10 +36,7 @@ enum BackfillCommand {
             schema: schema,
             connectState: { try await StateDatabase.connect(context) },
             stateClient: { StateDatabase.client(context) },
-            connectLegacy: { unit in
-                guard let conninfo = unit.legacy.conninfo else { return try await StateDatabase.connect(context) }
-                return try await PostgresConnection.connect(conninfo: conninfo, logger: context.logger.with("pg.database", "legacy"))
-            },
+            connectLegacy: { unit in try await StateDatabase.connectLegacy(context, unit) },
             gateway: aws.gateway, unverifiedNumbers: config.sync.unverifiedNumbers, maxInFlight: config.aws.maxInFlight,
             putRate: options.rate ?? rates["PutOptedOutNumber"] ?? 10, describeRate: rates["DescribeOptedOutNumbers"] ?? 1,
             options: .init(dryRun: options.dryRun, restart: options.restart), board: board, stop: stop, logger: context.logger)

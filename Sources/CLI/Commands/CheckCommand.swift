@@ -1,10 +1,14 @@
 import Configuration
+import Logging
+import PhoneNumbers
 import Postgres
 import Reporting
 import SyncStore
 
 /// `optout-sync check`: the configuration (already loaded and valid when this runs) and each
-/// dependency, as a table of BU × check. In this version: `config` per BU and the state database.
+/// dependency, as a table of BU × check. In this version, per BU: `config`, `legacy table` (the
+/// configured table and columns exist), `sample` (a few values and what they normalise to, masked)
+/// and `invalid share` (over a sample of at most `sampleSize` rows); then the state database.
 enum CheckCommand {
     struct Row: Equatable {
         var businessUnit: String
@@ -15,7 +19,11 @@ enum CheckCommand {
     }
 
     static func run(_ context: CommandContext) async -> ExitCode {
-        var rows = context.selectedBusinessUnits.map(configRow)
+        var rows: [Row] = []
+        for bu in context.selectedBusinessUnits {
+            rows.append(configRow(bu))
+            rows += await legacyRows(context, bu)
+        }
         rows.append(await stateDatabaseRow(context))
         let table = TextTable(header: ["BU", "CHECK", "RESULT", "DETAIL"],
                               rows: rows.map { [$0.businessUnit, $0.check, $0.failure == nil ? "OK" : "FAIL", $0.detail] })
@@ -27,6 +35,66 @@ enum CheckCommand {
         var detail = "list \(bu.optOutList), \(bu.awsRegion), account \(bu.account), table \(bu.legacy.table)"
         if let eventLog = bu.legacy.eventLog { detail += " (event log by \(eventLog.timeColumn))" }
         return Row(businessUnit: bu.name, check: "config", failure: nil, detail: detail)
+    }
+
+    /// Rows of the legacy table read to judge the invalid share, at most.
+    static let sampleSize = 10_000
+    /// Sample values shown (masked: they are personal data).
+    static let shownValues = 5
+
+    /// The BU's legacy table: inspected (a wrong table or column fails, naming the column and its
+    /// configuration key), then a sample normalised the way the snapshot does it.
+    static func legacyRows(_ context: CommandContext, _ bu: BusinessUnitConfig) async -> [Row] {
+        func row(_ check: String, _ detail: String, failure: ExitCode? = nil) -> Row {
+            Row(businessUnit: bu.name, check: check, failure: failure, detail: detail)
+        }
+        let connection: PostgresConnection
+        do {
+            connection = try await StateDatabase.connectLegacy(context, bu)
+        } catch {
+            return [row("legacy table", String(describing: error), failure: ExitCode(for: error))]
+        }
+        defer { Task { await connection.close() } }
+        do {
+            let table = try await LegacyTable.inspect(bu.legacy, businessUnit: bu.name, on: connection)
+            let locator = table.primaryKey.isEmpty ? "ctid (no primary key)" : "primary key (\(table.primaryKey.joined(separator: ", ")))"
+            var rows = [row("legacy table", "\(bu.legacy.table): configured columns found; rows located by \(locator)")]
+            let sample = try await table.sample(maxRows: sampleSize, defaultRegion: bu.defaultRegion, on: connection)
+            let normalizer = try Normalizer(defaultRegion: bu.defaultRegion)
+            let results = await normalizer.normalizeAll(sample.rows.map { RawPhoneNumber($0.raw, region: $0.region) })
+                .map { $0.applying(context.config.sync.unverifiedNumbers) }
+            for index in shownIndices(results) {
+                let (raw, region) = sample.rows[index]
+                rows.append(row("sample", "\(raw.map(PhoneMask.mask) ?? "NULL") (\(region)) → \(describe(results[index]))"))
+            }
+            let invalid = results.count { $0.e164 == nil }
+            let share = results.isEmpty ? "no rows selected" : String(format: "%.1f%% invalid (%d of %d rows)", 100 * Double(invalid) / Double(results.count), invalid, results.count)
+            rows.append(row("invalid share", "\(share); sample: \(sample.method)"))
+            return rows
+        } catch let error as LegacyTable.Error {
+            return [row("legacy table", error.description, failure: .configuration)]
+        } catch {
+            context.logger.error("legacy table check failed", ["bu": bu.name, "error": String(describing: error)])
+            return [row("legacy table", String(describing: error), failure: ExitCode(for: error))]
+        }
+    }
+
+    /// The first `shownValues` sample rows, with the first invalid one among them when the
+    /// sample has one (so the output shows what a rejected value looks like).
+    static func shownIndices(_ results: [NormalizationResult]) -> [Int] {
+        var indices = Array(results.indices.prefix(shownValues))
+        if !indices.contains(where: { results[$0].e164 == nil }), let invalid = results.firstIndex(where: { $0.e164 == nil }), !indices.isEmpty {
+            indices[indices.count - 1] = invalid
+        }
+        return indices
+    }
+
+    static func describe(_ result: NormalizationResult) -> String {
+        switch result {
+        case .valid(let number): PhoneMask.mask(number.description)
+        case .unverified(let number): PhoneMask.mask(number.description) + " (possible only: sent, AWS decides)"
+        case .invalid(let reason): "invalid: \(reason.code)"
+        }
     }
 
     /// Connects, compares the applied schema version with this binary's, and checks the privileges
