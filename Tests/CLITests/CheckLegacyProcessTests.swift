@@ -30,10 +30,7 @@ import TestSupport
         _ = try TestDatabase.conninfo()
         try await PostgresFixture.withDatabase { db in
             let conn = try await db.connect()
-            try await conn.executeScript("""
-                CREATE SCHEMA cards;
-                CREATE TABLE cards.sms_unsubscribes (id int PRIMARY KEY, mobile text, unsubscribed_at timestamptz,
-                                                     resubscribed_at timestamptz, updated_at timestamptz);
+            try await conn.executeScript(TestDatabase.cardsTable + """
                 INSERT INTO cards.sms_unsubscribes (id, mobile, unsubscribed_at) VALUES
                     (1, '(206) 555-0134', now()), (2, '+1 206 555 0135', now()), (3, 'N/A', now()), (4, '555-0100', now());
                 INSERT INTO cards.sms_unsubscribes (id, mobile, unsubscribed_at, resubscribed_at) VALUES (5, 'junk', now(), now());
@@ -74,10 +71,7 @@ import TestSupport
         try await PostgresFixture.withDatabase { db in
             let conn = try await db.connect()
             // 60,000 rows, every tenth invalid; the statistics know the size.
-            try await conn.executeScript("""
-                CREATE SCHEMA cards;
-                CREATE TABLE cards.sms_unsubscribes (id int PRIMARY KEY, mobile text, unsubscribed_at timestamptz,
-                                                     resubscribed_at timestamptz, updated_at timestamptz);
+            try await conn.executeScript(TestDatabase.cardsTable + """
                 INSERT INTO cards.sms_unsubscribes (id, mobile, unsubscribed_at)
                 SELECT g, CASE WHEN g % 10 = 0 THEN 'unknown' ELSE '+1206' || (2000000 + g) END, now() FROM generate_series(1, 60000) g;
                 ANALYZE cards.sms_unsubscribes;

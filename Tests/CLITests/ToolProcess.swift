@@ -124,6 +124,14 @@ struct TemporaryConfig {
 }
 
 enum TestDatabase {
+    /// The example configuration's `cards` table (BU `cards`, read from the state database), empty.
+    static let cardsTable = """
+        CREATE SCHEMA cards;
+        CREATE TABLE cards.sms_unsubscribes (id int PRIMARY KEY, mobile text, unsubscribed_at timestamptz,
+                                             resubscribed_at timestamptz, updated_at timestamptz);
+
+        """
+
     /// The throwaway cluster's conninfo (`OPTOUT_SYNC_TEST_PG`, set by scripts/test).
     static func conninfo() throws -> String {
         guard let conninfo = ProcessInfo.processInfo.environment["OPTOUT_SYNC_TEST_PG"], !conninfo.isEmpty else {

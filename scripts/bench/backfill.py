@@ -256,7 +256,8 @@ class Bench:
             for k in range(kills):
                 mark = log.tell()
                 proc = self.start_backfill(config, log)
-                time.sleep(rng.uniform(0.2, 3.0))
+                # The first kills come early, so some land in the snapshot, scan and plan phases.
+                time.sleep(rng.uniform(0.05, 0.7) if k < 4 else rng.uniform(0.2, 3.0))
                 proc.kill()
                 proc.wait()
                 log.flush()

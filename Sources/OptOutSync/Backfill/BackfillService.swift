@@ -358,6 +358,7 @@ private struct UnitRun: Sendable {
     }
 
     private enum Event: Sendable {
+        case claimed([BackfillStore.Item])
         case put(BackfillStore.Item, Attempt)
         case flushed(confirmed: Int, failed: Int)
     }
@@ -385,6 +386,7 @@ private struct UnitRun: Sendable {
         var unflushed: [(item: BackfillStore.Item, outcome: BackfillStore.Outcome)] = []
         var flushing = 0
         var drained = false
+        var claiming = false
         var nextClaim = ContinuousClock.now
         var stop: UnitStop?
         var unavailable: String?
@@ -399,17 +401,12 @@ private struct UnitRun: Sendable {
                     unflushed += queue[queueHead...].map { ($0, .released) }
                     queue.removeAll()
                     queueHead = 0
-                } else if queueHead == queue.count && !drained && ContinuousClock.now >= nextClaim {
-                    queue = try await claims.withConnection(idempotent: true) { try await store.claim(limit: window * 4, owner: owner, on: $0) }
-                    queueHead = 0
-                    if queue.isEmpty {
-                        if inFlight == 0 && flushing == 0 && unflushed.isEmpty {
-                            guard let due = try await claims.withConnection(idempotent: true, { try await store.nextDue(on: $0) }) else { drained = true; continue }
-                            try await Task.sleep(for: .milliseconds(Int(min(1, max(0.05, due)) * 1000)))
-                            continue
-                        }
-                        nextClaim = ContinuousClock.now + .milliseconds(250)
-                    }
+                } else if !claiming && !drained && queue.count - queueHead <= 2 * window && ContinuousClock.now >= nextClaim {
+                    // Claim the next numbers while the queued ones are being sent: a claim's database
+                    // round trip must not stall the window. The queue holds at most 4 windows.
+                    claiming = true
+                    let limit = 4 * window - (queue.count - queueHead)
+                    group.addTask { .claimed(try await claims.withConnection(idempotent: true) { try await store.claim(limit: limit, owner: owner, on: $0) }) }
                 }
                 while !stopping && queueHead < queue.count && inFlight + flushing + unflushed.count < window {
                     let item = queue[queueHead]
@@ -432,18 +429,32 @@ private struct UnitRun: Sendable {
                         return .flushed(confirmed: confirmed, failed: failed)
                     }
                 }
-                if inFlight == 0 && flushing == 0 && unflushed.isEmpty && (stopping || (drained && queueHead == queue.count)) {
-                    break
-                }
-                if inFlight == 0 && flushing == 0 {
-                    // The group is empty but numbers remain (queued, or waiting out a retry delay):
-                    // wait for the next claim rather than ending as if drained.
+                if inFlight == 0 && flushing == 0 && !claiming && unflushed.isEmpty && queueHead == queue.count {
+                    if stopping || drained { break }
+                    // Nothing out and nothing queued: wait out the pause between empty claims.
                     let wait = nextClaim - ContinuousClock.now
                     if wait > .zero { try await Task.sleep(for: wait) }
                     continue
                 }
                 guard let event = try await group.next() else { break }
                 switch event {
+                case .claimed(let items):
+                    claiming = false
+                    if service.stop.isRequested || stop != nil || unavailable != nil {
+                        unflushed += items.map { ($0, .released) }
+                    } else if !items.isEmpty {
+                        queue.removeFirst(queueHead)
+                        queueHead = 0
+                        queue += items
+                    } else if inFlight > 0 || flushing > 0 || !unflushed.isEmpty || queueHead < queue.count {
+                        // Numbers are still out: claim again once they may have come back as retries.
+                        nextClaim = ContinuousClock.now + .milliseconds(250)
+                    } else if let due = try await claims.withConnection(idempotent: true, { try await store.nextDue(on: $0) }) {
+                        // Only retries are left, not yet due.
+                        nextClaim = ContinuousClock.now + .milliseconds(Int(min(1, max(0.05, due)) * 1000))
+                    } else {
+                        drained = true
+                    }
                 case .put(let item, let attempt):
                     inFlight -= 1
                     unflushed.append((item, attempt.outcome))
