@@ -31,7 +31,7 @@ let package = Package(
         .target(name: "Configuration", dependencies: ["PhoneNumbers", "Postgres"]),
         .target(
             name: "SyncStore",
-            dependencies: ["Postgres", "PhoneNumbers", "SyncCore", "Configuration", "Logging"],
+            dependencies: ["Postgres", "Hashing", "PhoneNumbers", "SyncCore", "Configuration", "Logging"],
             plugins: ["EmbedMigrations"]
         ),
         // Embeds sql/*.sql into SyncStore at build time (see Plugins/EmbedMigrations).
@@ -59,15 +59,15 @@ let package = Package(
         .testTarget(name: "LoggingTests", dependencies: ["Logging", "TestSupport"]),
         .testTarget(name: "HashingTests", dependencies: ["Hashing"]),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"]),
-        .testTarget(name: "AWSTests", dependencies: ["AWS", "HTTPServer", "SMSVoiceEmulator", "TestSupport"], exclude: ["Python"]),
-        .testTarget(name: "PhoneNumbersTests", dependencies: ["PhoneNumbers", "TestSupport"]),
+        .testTarget(name: "AWSTests", dependencies: ["AWS", "Hashing", "HTTPServer", "SMSVoiceEmulator", "TestSupport"], exclude: ["Python"]),
+        .testTarget(name: "PhoneNumbersTests", dependencies: ["PhoneNumbers", "Hashing", "TestSupport"]),
         .testTarget(name: "SyncCoreTests", dependencies: ["SyncCore", "TestSupport"]),
         .testTarget(name: "ConfigurationTests", dependencies: ["Configuration", "PhoneNumbers", "Postgres", "TestSupport"]),
         .testTarget(name: "SyncStoreTests", dependencies: ["SyncStore", "TestSupport"]),
         .testTarget(name: "SMSVoiceEmulatorTests", dependencies: ["SMSVoiceEmulator", "HTTPServer", "TestSupport"], exclude: ["Python"]),
         .testTarget(name: "ReportingTests", dependencies: ["Reporting", "SyncCore"]),
         .testTarget(name: "CLITests", dependencies: ["CLI", "Configuration", "Logging", "OptOutSync", "Postgres", "SMSVoiceEmulator", "SyncCore", "TestSupport"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "Postgres", "AWS"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "Postgres", "AWS", "Hashing"]),
     ],
     swiftLanguageModes: [.v6],
     cxxLanguageStandard: .cxx17

@@ -15,7 +15,7 @@ import SyncStore
 enum SnapshotBench {
     static func run(_ arguments: [String]) async throws -> Int32 {
         guard arguments.count >= 2, let rows = Int(arguments[1]), rows >= 100 else {
-            FileHandle.standardError.write(Data("usage: Benchmarks snapshot CONNINFO ROWS [--plan]\n".utf8))
+            FileHandle.standardError.write(Data("usage: Benchmarks snapshot CONNINFO ROWS [--plan] [--keep]   (--keep: leave database bench_snapshot for EXPLAIN)\n".utf8))
             return 64
         }
         let server = arguments[0]
@@ -27,10 +27,12 @@ enum SnapshotBench {
         do {
             try await measure(conninfo: conninfo, rows: rows, plan: arguments.contains("--plan"))
         } catch {
-            try? await admin.execute("DROP DATABASE IF EXISTS \(identifier: database) WITH (FORCE)")
+            _ = try? await admin.execute("DROP DATABASE IF EXISTS \(identifier: database) WITH (FORCE)")
             throw error
         }
-        try await admin.execute("DROP DATABASE IF EXISTS \(identifier: database) WITH (FORCE)")
+        if !arguments.contains("--keep") {
+            try await admin.execute("DROP DATABASE IF EXISTS \(identifier: database) WITH (FORCE)")
+        }
         await admin.close()
         print("vmhwm_kb=\(peakResidentKilobytes())")
         return 0
@@ -81,7 +83,6 @@ enum SnapshotBench {
         try await setup.execute("VACUUM ANALYZE legacy.optouts")
         try await Migrator(logger: .disabled).migrate(on: setup, schema: "optout_sync")
         print("setup rows=\(rows) seconds=\(format(start.duration(to: .now)))")
-        await setup.close()
 
         let unit = try ConfigLoader.parse(data: Data(unitJSON.utf8), environment: [:]).businessUnits[0]
         let schema = StateSchema("optout_sync")
@@ -91,14 +92,20 @@ enum SnapshotBench {
         let helper = try await PostgresConnection.connect(conninfo: conninfo, logger: .disabled)
         let backends = [await legacy.backendPID, await state.backendPID, await helper.backendPID]
 
-        for pass in ["first", "second"] {
+        for pass in ["first", "second", "changed"] {
+            if pass == "changed" {
+                // 1% of the rows change: a new number for every hundredth row (seen by the next pass only).
+                try await setup.execute("""
+                    UPDATE legacy.optouts SET phone = '+1 (646) ' || lpad((id % 10000000)::text, 7, '2') WHERE id % 100 = 7
+                    """)
+            }
             start = ContinuousClock.now
             let cpu = CPUTimes(backends: backends)
             let staged = try await snapshotter.stage(legacy: legacy, state: state, helper: helper)
             let counts = try await helper.withTransaction { tx in try await snapshotter.apply(staged, on: tx) }
             try await snapshotter.dropStaging(on: helper)
             print("snapshot pass=\(pass) seconds=\(format(start.duration(to: .now))) \(cpu.elapsed()) rows=\(counts.rowsRead) "
-                  + "numbers=\(counts.numbers) invalid=\(counts.invalid) duplicates=\(counts.duplicates) parsed=\(counts.parsed)")
+                  + "numbers=\(counts.numbers) invalid=\(counts.invalid) duplicates=\(counts.duplicates) parsed=\(counts.parsed) unchanged=\(counts.unchanged)")
         }
         if plan {
             start = ContinuousClock.now
@@ -106,7 +113,7 @@ enum SnapshotBench {
             let result = try await BackfillStore(schema: schema, businessUnit: unit.name).plan(on: state)
             print("plan seconds=\(format(start.duration(to: .now))) \(cpu.elapsed()) queued=\(result.queued) already_in_aws=\(result.alreadyInAWS)")
         }
-        for connection in [legacy, state, helper] { await connection.close() }
+        for connection in [setup, legacy, state, helper] { await connection.close() }
     }
 
     static func format(_ duration: Duration) -> String {

@@ -119,7 +119,10 @@ void classify(const PhoneNumber &number, cpn_result *out) {
     out->country_code = number.country_code();
     out->number_type = CPN_TYPE_UNKNOWN;
     out->e164 = 0;
-    bool valid = u.IsValidNumber(number);
+    // IsValidNumber is "GetNumberType(number) != UNKNOWN" (both look up the number's region, then
+    // match its national number against that region's type patterns): one lookup does for both.
+    PhoneNumberUtil::PhoneNumberType type = u.GetNumberType(number);
+    bool valid = type != PhoneNumberUtil::UNKNOWN;
     PhoneNumberUtil::ValidationResult possible = PhoneNumberUtil::IS_POSSIBLE;
     if (!valid) possible = u.IsPossibleNumberWithReason(number);
     if (valid || possible == PhoneNumberUtil::IS_POSSIBLE) {
@@ -129,7 +132,7 @@ void classify(const PhoneNumber &number, cpn_result *out) {
         if (out->e164 == 0) { setUnparseable(out, CPN_REASON_UNPARSEABLE); return; }
         out->kind = valid ? CPN_KIND_VALID : CPN_KIND_POSSIBLE_ONLY;
         out->reason = CPN_REASON_NONE;
-        out->number_type = u.GetNumberType(number);
+        out->number_type = type;
         return;
     }
     switch (possible) {

@@ -48,6 +48,12 @@ public struct SQL: Sendable, ExpressibleByStringInterpolation, CustomStringConve
             text += "$\(binds.count)"
         }
 
+        /// An optional binds NULL when nil (spelled out so that interpolating an optional is not a warning).
+        public mutating func appendInterpolation<Value: PostgresEncodable>(_ value: Value?) {
+            binds.append(value.postgresBind)
+            text += "$\(binds.count)"
+        }
+
         public mutating func appendInterpolation(identifier: String) {
             text += quoteIdentifier(identifier)
         }

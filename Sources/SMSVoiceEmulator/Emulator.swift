@@ -1,5 +1,6 @@
 import Foundation
 import HTTPServer
+import Hashing
 import Logging
 import Synchronization
 
@@ -310,7 +311,7 @@ public final class Emulator: Sendable {
             if let v = body["slowMs"]?.numberValue { t.disturbances.slowMs = max(0, v) }
             if let v = body["faultRate"]?.numberValue { t.disturbances.faultRate = v }
             if let kinds { t.disturbances.faultKinds = kinds }
-            if let v = body["seed"]?.numberValue { t.disturbances.generator = SeededGenerator(seed: UInt64(max(0, v))) }
+            if let v = body["seed"]?.numberValue { t.disturbances.generator = SplitMix64(seed: UInt64(max(0, v))) }
             if let v = body["accountDisabled"]?.boolValue { t.accountDisabled = v }
         }
         return nil

@@ -1,4 +1,5 @@
 import Foundation
+import Hashing
 import Synchronization
 
 /// The emulator's notion of time: an injectable `Clock` (tests pass `ManualClock`) mapped onto wall-clock
@@ -55,19 +56,6 @@ struct TokenBuckets: Sendable {
     }
 }
 
-/// SplitMix64: a small seeded generator, so fault and jitter sequences repeat for a given seed.
-struct SeededGenerator: RandomNumberGenerator, Sendable {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 /// What the fault injector decided for one request.
 public enum FaultKind: String, Sendable, Codable, CaseIterable {
     /// Answer `InternalServerException` (HTTP 500).
@@ -85,9 +73,9 @@ struct Disturbances: Sendable {
     var faultRate: Double = 0
     var faultKinds: [FaultKind] = FaultKind.allCases
     var slowMs: Double = 2000
-    var generator: SeededGenerator
+    var generator: SplitMix64
 
-    init(seed: UInt64) { generator = SeededGenerator(seed: seed) }
+    init(seed: UInt64) { generator = SplitMix64(seed: seed) }
 
     /// One draw per request: the fault (if any) and the delay before answering, in milliseconds.
     mutating func draw() -> (fault: FaultKind?, delayMs: Double) {

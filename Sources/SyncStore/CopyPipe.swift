@@ -3,8 +3,9 @@ import Postgres
 
 /// Streams `COPY … TO STDOUT` of one connection into `COPY … FROM STDIN` of another, through a
 /// small bounded queue between the two connection threads: memory stays flat whatever the table
-/// size, and nothing crosses the cooperative pool per row. `transform` runs on the writer's
-/// connection thread, one batch at a time (normalisation uses it to parse in parallel).
+/// size, and nothing crosses the cooperative pool per row. `transform` runs on the reader's
+/// connection thread, one batch at a time, while the writer writes the previous batch
+/// (normalisation uses it to parse in parallel: parsing and writing overlap).
 public enum CopyPipe {
     public typealias Row = [String?]
 
@@ -22,7 +23,7 @@ public enum CopyPipe {
             do {
                 return try await sink.copyIn(copyIn) { writer in
                     while let batch = try queue.pop() {
-                        for row in try transform(batch) { try writer.appendRow(row) }
+                        for row in batch { try writer.appendRow(row) }
                     }
                 }
             } catch {
@@ -37,11 +38,11 @@ public enum CopyPipe {
             read = try await source.copyOut(copyOut) { row in
                 buffer.append(row.fields)
                 if buffer.count >= batchSize {
-                    try queue.push(buffer)
+                    try queue.push(transform(buffer))
                     buffer.removeAll(keepingCapacity: true)
                 }
             }
-            if !buffer.isEmpty { try queue.push(buffer) }
+            if !buffer.isEmpty { try queue.push(transform(buffer)) }
             queue.close()
         } catch {
             queue.fail(error)

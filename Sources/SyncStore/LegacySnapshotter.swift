@@ -1,5 +1,6 @@
 import Configuration
 import Foundation
+import Hashing
 import Logging
 import PhoneNumbers
 import Postgres
@@ -15,6 +16,9 @@ import Synchronization
 ///    fixed or removed since), `legacy_snapshot` gets one row per E.164 number (for an event log:
 ///    the numbers whose latest event is an opt-out).
 ///
+/// Rows read with the same digest (`MultisetDigest`, normaliser generation, policy) as the last
+/// applied snapshot skip steps 2 and 3: nothing they would write could differ.
+///
 /// Postgres does the set arithmetic; the process only holds one batch of rows at a time.
 public struct LegacySnapshotter: Sendable {
     public struct Counts: Sendable, Equatable {
@@ -28,9 +32,23 @@ public struct LegacySnapshotter: Sendable {
         public var numbers = 0
         /// Values parsed by libphonenumber this time (the rest came from the cache).
         public var parsed = 0
+        /// The rows read were those of the last applied snapshot: normalise and apply were skipped
+        /// and the counts are that snapshot's.
+        public var unchanged = false
+        /// What the rows were read with and what they were (`legacy_snapshot_source.digest`).
+        var source: String?
+        /// New normalisation results wait in the staging cache table (not merged into the cache).
+        var resultsStaged = false
 
-        public init(rowsRead: Int = 0, invalid: Int = 0, duplicates: Int = 0, numbers: Int = 0, parsed: Int = 0) {
+        public init(rowsRead: Int = 0, invalid: Int = 0, duplicates: Int = 0, numbers: Int = 0, parsed: Int = 0, unchanged: Bool = false) {
             (self.rowsRead, self.invalid, self.duplicates, self.numbers, self.parsed) = (rowsRead, invalid, duplicates, numbers, parsed)
+            self.unchanged = unchanged
+        }
+
+        /// The counts; how they were obtained (`source`, `resultsStaged`) does not matter.
+        public static func == (a: Counts, b: Counts) -> Bool {
+            (a.rowsRead, a.invalid, a.duplicates, a.numbers, a.parsed, a.unchanged)
+                == (b.rowsRead, b.invalid, b.duplicates, b.numbers, b.parsed, b.unchanged)
         }
     }
 
@@ -69,51 +87,64 @@ public struct LegacySnapshotter: Sendable {
             CREATE UNLOGGED TABLE \(stageCacheTable) (region text, raw text, kind text, e164 text, reason text)
             """))
         let columns = isEventLog ? "row_locator, raw, region, event_at, status" : "row_locator, raw, region"
-        let progress = RowCounter(report: onRowsRead)
+        let tally = StageTally(report: onRowsRead)
         counts.rowsRead = try await CopyPipe.run(
             from: legacy, table.snapshotCopySQL(defaultRegion: unit.defaultRegion),
             to: helper, SQL(unsafeSQL: "COPY \(stageTable) (\(columns)) FROM STDIN"),
-            transform: { rows in progress.add(rows.count); return rows }
+            transform: { rows in tally.add(rows); return rows }
         ).read
-        try await helper.execute(SQL(unsafeSQL: "ANALYZE \(stageTable)"))
         logger.info("legacy rows read", ["rows": String(counts.rowsRead), "legacy.table": unit.legacy.table.description])
+        counts.source = sourceDigest(tally.digest)
+        if var previous = try await lastSource(on: state), previous.source == counts.source {
+            previous.unchanged = true
+            logger.info("legacy rows unchanged since the last snapshot: normalise and apply skipped",
+                        ["rows": String(previous.rowsRead), "numbers": String(previous.numbers)])
+            return previous
+        }
+        try await helper.execute(SQL(unsafeSQL: "ANALYZE \(stageTable)"))
 
         // The distinct (region, raw) values the cache does not know → libphonenumber (all cores).
         let cache = schema.table("normalization_cache")
         let generation = quoteLiteral(Normalizer.cacheGeneration)
         let normalizer = try Normalizer(defaultRegion: unit.defaultRegion)
-        // The DISTINCT over a million staged rows hashes in memory rather than spilling to disk
-        // (reset afterwards; after an error the session keeps the larger setting).
-        try await state.execute("SET work_mem = '128MB'")
-        counts.parsed = try await CopyPipe.run(
-            from: state, SQL(unsafeSQL: """
-                COPY (SELECT DISTINCT s.region, s.raw FROM \(stageTable) s
-                      WHERE s.raw IS NOT NULL AND NOT EXISTS (
-                          SELECT 1 FROM \(cache) c
-                          WHERE c.region = s.region AND c.raw = s.raw AND c.library_version = \(generation))) TO STDOUT
-                """),
-            to: helper, SQL(unsafeSQL: "COPY \(stageCacheTable) (region, raw, kind, e164, reason) FROM STDIN"),
-            transform: { rows in
+        let missing = SQL(unsafeSQL: """
+            COPY (SELECT DISTINCT s.region, s.raw FROM \(stageTable) s
+                  WHERE s.raw IS NOT NULL AND NOT EXISTS (
+                      SELECT 1 FROM \(cache) c
+                      WHERE c.region = s.region AND c.raw = s.raw AND c.library_version = \(generation))) TO STDOUT
+            """)
+        // Parsing (this process) overlaps writing the results (the server).
+        func normalize(into copyIn: SQL, on sink: PostgresConnection, suffix: [String?]) async throws -> Int {
+            // The DISTINCT over a million staged rows hashes in memory rather than spilling to disk
+            // (reset afterwards; after an error the session keeps the larger setting).
+            try await state.execute("SET work_mem = '128MB'")
+            let written = try await CopyPipe.run(from: state, missing, to: sink, copyIn, transform: { rows in
                 let results = normalizer.normalizeAllBlocking(rows.map { RawPhoneNumber($0[1], region: $0[0]) })
-                return zip(rows, results).map { row, result in [row[0], row[1]] + NormalizationColumns(result).fields }
-            }
-        ).written
-        try await state.execute("RESET work_mem")
-        logger.info("new values normalised", ["values": String(counts.parsed)])
+                return zip(rows, results).map { row, result in [row[0], row[1]] + NormalizationColumns(result).fields + suffix }
+            }).written
+            try await state.execute("RESET work_mem")
+            return written
+        }
         if persistCache {
-            try await helper.execute(SQL(unsafeSQL: """
-                INSERT INTO \(cache) (region, raw, kind, e164, reason, library_version)
-                SELECT region, raw, kind, e164, reason, \(generation) FROM \(stageCacheTable)
-                ORDER BY region, raw  -- key order: the index grows at its right edge
-                ON CONFLICT (region, raw) DO UPDATE
-                SET kind = EXCLUDED.kind, e164 = EXCLUDED.e164, reason = EXCLUDED.reason,
-                    library_version = EXCLUDED.library_version, created_at = now()
-                """))
+            // Straight into the cache, one BU at a time: no key can collide (a concurrent snapshot's
+            // results are committed before the next one looks for what is missing), and values that
+            // two BUs share are parsed once.
+            counts.parsed = try await helper.withTransaction { tx in
+                try await tx.advisoryTransactionLock(key: PostgresConnection.advisoryKey("optout-sync normalization_cache \(schema.name)"))
+                // Results of another libphonenumber generation are of no use to this binary.
+                try await tx.execute(SQL(unsafeSQL: "DELETE FROM \(cache) WHERE library_version <> \(generation)"))
+                return try await normalize(
+                    into: SQL(unsafeSQL: "COPY \(cache) (region, raw, kind, e164, reason, library_version) FROM STDIN"),
+                    on: tx, suffix: [Normalizer.cacheGeneration])
+            }
             // Fresh statistics, or `apply` joins a million rows against a cache the planner thinks is small.
             if counts.parsed > 0 { try await helper.execute(SQL(unsafeSQL: "ANALYZE \(cache)")) }
-            // The union in `apply` must not see a result twice.
-            try await helper.execute(SQL(unsafeSQL: "TRUNCATE \(stageCacheTable)"))
+        } else {
+            counts.parsed = try await normalize(
+                into: SQL(unsafeSQL: "COPY \(stageCacheTable) (region, raw, kind, e164, reason) FROM STDIN"), on: helper, suffix: [])
+            counts.resultsStaged = counts.parsed > 0
         }
+        logger.info("new values normalised", ["values": String(counts.parsed)])
         return counts
     }
 
@@ -121,10 +152,22 @@ public struct LegacySnapshotter: Sendable {
     /// the rows that cannot be normalised and loses those fixed or removed since; `legacy_snapshot`
     /// gets one row per E.164 number (for an event log, the numbers whose latest event is an opt-out).
     public func apply(_ staged: Counts, on tx: PostgresConnection) async throws -> Counts {
+        if staged.unchanged { return staged }
         var counts = staged
         let isEventLog = unit.legacy.eventLog != nil
         let generation = quoteLiteral(Normalizer.cacheGeneration)
         let quarantinePolicy = policy == .quarantine
+        let cache = schema.table("normalization_cache")
+        // Results of a dry run are only in the staging cache; otherwise a plain join (a union
+        // would make the planner sort a million rows for a merge join).
+        let results = counts.resultsStaged
+            ? """
+              (SELECT region, raw, kind, e164, reason FROM \(cache) WHERE library_version = \(generation)
+               UNION ALL
+               SELECT region, raw, kind, e164, reason FROM \(stageCacheTable)) c
+                     ON c.region = s.region AND c.raw = s.raw
+              """
+            : "\(cache) c ON c.region = s.region AND c.raw = s.raw AND c.library_version = \(generation)"
         let resolved = """
             SELECT s.row_locator, s.raw, s.region, s.event_at, s.status,
                    CASE WHEN s.raw IS NULL THEN 'invalid'
@@ -132,12 +175,7 @@ public struct LegacySnapshotter: Sendable {
                    c.e164,
                    CASE WHEN s.raw IS NULL THEN 'empty'
                         WHEN c.kind = 'unverified' AND \(quarantinePolicy) THEN 'possible_only' ELSE c.reason END AS reason
-            FROM \(stageTable) s
-            LEFT JOIN (SELECT region, raw, kind, e164, reason FROM \(schema.table("normalization_cache"))
-                       WHERE library_version = \(generation)
-                       UNION ALL
-                       SELECT region, raw, kind, e164, reason FROM \(stageCacheTable)) c
-                   ON c.region = s.region AND c.raw = s.raw
+            FROM \(stageTable) s LEFT JOIN \(results)
             """
         let optedOut = unit.legacy.eventLog?.optedOutValues ?? []
         let optedIn = unit.legacy.eventLog?.optedInValues ?? []
@@ -150,28 +188,36 @@ public struct LegacySnapshotter: Sendable {
             try await tx.execute("DELETE FROM resolved WHERE NOT (status = ANY (\(optedOut + optedIn)))")
             try await tx.execute("DELETE FROM resolved WHERE kind = 'invalid' AND NOT (status = ANY (\(optedOut)))")
         }
-        counts.invalid = try await tx.execute("""
-            INSERT INTO \(unsafeRaw: schema.table("quarantine")) AS q (bu, row_locator, raw_value, region, reason)
+        // Only what changed is written: new or changed rows in, rows fixed or removed since out.
+        let quarantine = schema.table("quarantine")
+        try await tx.execute("""
+            INSERT INTO \(unsafeRaw: quarantine) AS q (bu, row_locator, raw_value, region, reason)
             SELECT \(unit.name), row_locator, raw, region, reason FROM resolved WHERE kind = 'invalid'
             ON CONFLICT (bu, row_locator) DO UPDATE
             SET raw_value = EXCLUDED.raw_value, region = EXCLUDED.region, reason = EXCLUDED.reason, last_seen_at = now()
+            WHERE (q.raw_value, q.region, q.reason) IS DISTINCT FROM (EXCLUDED.raw_value, EXCLUDED.region, EXCLUDED.reason)
             """)
-        // Rows fixed or removed since the last snapshot leave the quarantine.
         try await tx.execute("""
-            DELETE FROM \(unsafeRaw: schema.table("quarantine")) WHERE bu = \(unit.name) AND last_seen_at < now()
+            DELETE FROM \(unsafeRaw: quarantine) q WHERE q.bu = \(unit.name) AND NOT EXISTS (
+                SELECT 1 FROM resolved r WHERE r.kind = 'invalid' AND r.row_locator = q.row_locator)
             """)
-        // One row per number: the first row (state table) or the latest event (event log). Byte
-        // order ("C") sorts faster than the database's collation and the order does not matter.
-        let order = isEventLog ? "e164 COLLATE \"C\", event_at DESC NULLS LAST, row_locator DESC" : "e164 COLLATE \"C\", row_locator"
+        // One row per number: the first row (state table) or the latest event (event log). Numbers
+        // sort as integers ("+1206…" → 1206…, at most 15 digits): faster than text, whose first
+        // bytes are the same for most numbers; which order does not matter.
+        let number = "substr(e164, 2)::bigint"
+        let order = isEventLog ? "\(number), event_at DESC NULLS LAST, row_locator DESC" : "\(number), row_locator"
         try await tx.execute("""
             CREATE TEMP TABLE latest ON COMMIT DROP AS
-            SELECT DISTINCT ON (e164 COLLATE "C") e164, raw, region, row_locator, kind = 'valid' AS verified, event_at AS changed_at, status
+            SELECT DISTINCT ON (\(unsafeRaw: number)) e164, raw, region, row_locator, kind = 'valid' AS verified, event_at AS changed_at, status
             FROM resolved WHERE kind <> 'invalid' ORDER BY \(unsafeRaw: order)
             """)
-        let valid = try await tx.query("""
-            SELECT (SELECT count(*) FROM resolved WHERE kind <> 'invalid')::bigint, (SELECT count(*) FROM latest)::bigint
+        let tallies = try await tx.query("""
+            SELECT count(*) FILTER (WHERE kind = 'invalid')::bigint, count(*) FILTER (WHERE kind <> 'invalid')::bigint,
+                   (SELECT count(*) FROM latest)::bigint
+            FROM resolved
             """)
-        counts.duplicates = Int(try valid[0].decode(Int64.self, at: 0) - valid[0].decode(Int64.self, at: 1))
+        counts.invalid = Int(try tallies[0].decode(Int64.self, at: 0))
+        counts.duplicates = Int(try tallies[0].decode(Int64.self, at: 1) - tallies[0].decode(Int64.self, at: 2))
         if isEventLog {
             try await tx.execute("DELETE FROM latest WHERE NOT (status = ANY (\(optedOut)))")
         }
@@ -190,10 +236,39 @@ public struct LegacySnapshotter: Sendable {
             WHERE NOT EXISTS (SELECT 1 FROM \(unsafeRaw: snapshot) l WHERE l.bu = \(unit.name) AND l.e164 = n.e164)
             """)
         counts.numbers = Int(try await tx.query("SELECT count(*)::bigint FROM latest")[0].decode(Int64.self, at: 0))
+        if let source = counts.source {
+            try await tx.execute("""
+                INSERT INTO \(unsafeRaw: schema.table("legacy_snapshot_source")) (bu, digest, rows_read, invalid, duplicates, numbers)
+                VALUES (\(unit.name), \(source), \(Int64(counts.rowsRead)), \(Int64(counts.invalid)), \(Int64(counts.duplicates)), \(Int64(counts.numbers)))
+                ON CONFLICT (bu) DO UPDATE
+                SET digest = EXCLUDED.digest, rows_read = EXCLUDED.rows_read, invalid = EXCLUDED.invalid,
+                    duplicates = EXCLUDED.duplicates, numbers = EXCLUDED.numbers, taken_at = now()
+                """)
+        }
         logger.info("legacy snapshot taken", [
             "rows": String(counts.rowsRead), "numbers": String(counts.numbers), "invalid": String(counts.invalid),
             "duplicates": String(counts.duplicates), "parsed": String(counts.parsed),
         ])
+        return counts
+    }
+
+    /// Everything the apply step's output depends on: the rows read (as a multiset), the normaliser
+    /// generation, the unverified-number policy and, for an event log, which statuses count.
+    func sourceDigest(_ rows: MultisetDigest) -> String {
+        let statuses = unit.legacy.eventLog.map { "out=\($0.optedOutValues) in=\($0.optedInValues) " } ?? ""
+        return "v1 generation=\(Normalizer.cacheGeneration) policy=\(policy.rawValue) \(statuses)rows=\(rows.description)"
+    }
+
+    /// The counts and source digest of the last applied snapshot, if any.
+    func lastSource(on connection: PostgresConnection) async throws -> Counts? {
+        let rows = try await connection.query("""
+            SELECT digest, rows_read, invalid, duplicates, numbers
+            FROM \(unsafeRaw: schema.table("legacy_snapshot_source")) WHERE bu = \(unit.name)
+            """)
+        guard let row = rows.first else { return nil }
+        var counts = Counts(rowsRead: Int(try row.decode(Int64.self, at: 1)), invalid: Int(try row.decode(Int64.self, at: 2)),
+                            duplicates: Int(try row.decode(Int64.self, at: 3)), numbers: Int(try row.decode(Int64.self, at: 4)))
+        counts.source = try row.decode(String.self, at: 0)
         return counts
     }
 
@@ -219,15 +294,19 @@ struct NormalizationColumns {
     var fields: [String?] { [kind, e164, reason] }
 }
 
-/// Counts rows crossing the pipe and reports the running total.
-final class RowCounter: Sendable {
-    private let total = Mutex<Int>(0)
+/// Digests the rows crossing the staging pipe and reports the running count.
+final class StageTally: Sendable {
+    private let state = Mutex(MultisetDigest())
     private let report: @Sendable (Int) -> Void
 
     init(report: @escaping @Sendable (Int) -> Void) { self.report = report }
 
-    func add(_ n: Int) {
-        let now = total.withLock { $0 += n; return $0 }
-        report(now)
+    func add(_ rows: [CopyPipe.Row]) {
+        var batch = MultisetDigest()
+        for row in rows { batch.add(row) }
+        let total = state.withLock { $0.merge(batch); return $0.count }
+        report(total)
     }
+
+    var digest: MultisetDigest { state.withLock { $0 } }
 }

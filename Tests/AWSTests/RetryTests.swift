@@ -1,3 +1,4 @@
+import Hashing
 @testable import AWS
 import Logging
 import Synchronization

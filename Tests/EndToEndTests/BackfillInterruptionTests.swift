@@ -1,3 +1,4 @@
+import Hashing
 import AWS
 import Foundation
 import Postgres

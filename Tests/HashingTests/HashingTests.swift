@@ -16,3 +16,42 @@ import Testing
         #expect(mac.hexString == "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843")
     }
 }
+
+@Suite struct MultisetDigestTests {
+    static let rows: [[String?]] = [["1", "+12065550100", "US"], ["2", "020 7946 0958", "GB"], ["3", nil, "US"]]
+
+    static func digest(_ rows: [[String?]]) -> MultisetDigest {
+        var digest = MultisetDigest()
+        for row in rows { digest.add(row) }
+        return digest
+    }
+
+    @Test func orderDoesNotMatter() {
+        #expect(Self.digest(Self.rows) == Self.digest(Self.rows.reversed()))
+        #expect(Self.digest(Self.rows).description == Self.digest([Self.rows[1], Self.rows[2], Self.rows[0]]).description)
+    }
+
+    @Test func everyChangeShows() {
+        let base = Self.digest(Self.rows).description
+        let variants: [[[String?]]] = [
+            Array(Self.rows.dropLast()),                                   // a row removed
+            Self.rows + [Self.rows[0]],                                    // a row repeated
+            [["1", "+12065550101", "US"]] + Self.rows.dropFirst(),          // a value changed
+            [["1", "+12065550100", "CA"]] + Self.rows.dropFirst(),          // another column changed
+            Self.rows.dropLast() + [["3", "", "US"]],                       // NULL is not ""
+            Self.rows.dropLast() + [["3", nil, "U", "S"]],                  // fields do not run together
+            Self.rows.dropLast() + [["3U", nil, "S"]],
+        ]
+        let digests = variants.map { Self.digest($0).description }
+        #expect(!digests.contains(base))
+        #expect(Set(digests).count == digests.count)
+    }
+
+    @Test func partsMerge() {
+        var whole = Self.digest(Array(Self.rows.prefix(1)))
+        whole.merge(Self.digest(Array(Self.rows.dropFirst())))
+        #expect(whole == Self.digest(Self.rows))
+        #expect(whole.count == 3)
+        #expect(MultisetDigest().description == "0:0:0")
+    }
+}

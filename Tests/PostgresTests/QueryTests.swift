@@ -101,7 +101,7 @@ import TestSupport
         try await PostgresFixture.withDatabase { db in
             let conn = try await db.connect()
             try await conn.execute("CREATE TABLE t (v int)")
-            try await conn.withTransaction { tx in try await tx.execute("INSERT INTO t VALUES (1)") }
+            _ = try await conn.withTransaction { tx in try await tx.execute("INSERT INTO t VALUES (1)") }
             struct Boom: Error {}
             await #expect(throws: Boom.self) {
                 try await conn.withTransaction { tx in

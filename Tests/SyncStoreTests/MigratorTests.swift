@@ -6,7 +6,7 @@ import TestSupport
 
 @Suite struct MigratorTests {
     static let tables = ["aws_snapshot", "backfill_run", "business_unit", "divergence", "legacy_snapshot",
-                         "normalization_cache", "outbox", "quarantine", "reconcile_run", "schema_version", "sync_state"]
+                         "legacy_snapshot_source", "normalization_cache", "outbox", "quarantine", "reconcile_run", "schema_version", "sync_state"]
 
     func tables(in schema: String, _ conn: PostgresConnection) async throws -> [String] {
         try await conn.query("SELECT tablename FROM pg_tables WHERE schemaname = \(schema) ORDER BY tablename")

@@ -1,0 +1,20 @@
+/// A small seeded random number generator (SplitMix64): reproducible jitter and fault sequences in
+/// tests, benchmarks and the emulator. Production randomness uses `SystemRandomNumberGenerator`.
+public struct SplitMix64: RandomNumberGenerator, Sendable {
+    private var state: UInt64
+
+    public init(seed: UInt64) { state = seed }
+
+    public mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        return Self.mix(state)
+    }
+
+    /// SplitMix64's finaliser: a bijection of 64-bit values that spreads every input bit.
+    public static func mix(_ value: UInt64) -> UInt64 {
+        var z = value
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
