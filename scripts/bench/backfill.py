@@ -6,7 +6,7 @@ PostgreSQL, each with its own legacy table and state schema, and reads the emula
 
     python backfill.py --bin OPTOUT_SYNC --conninfo CONNINFO [SCENARIO [ARG...]]...
 
-Scenarios: rate [Q...] (default 10 100 1000), adaptive, waste, chaos, side [Q] (default 100), all.
+Scenarios: rate [Q...] (default 10 100 1000), adaptive, waste, chaos, side [Q] (default 100), scale [ROWS], all.
 """
 import argparse
 import json
@@ -289,6 +289,49 @@ class Bench:
                              f"exact: {exact}; re-sent {dups} (killed during: {', '.join(f'{p} {c}' for p, c in phases_killed.items())})",
                              f"exact, re-sent ≤ {kills * window}", exact and dups <= kills * window and code in (0, 2)))
 
+    def scale(self, rows=2_000_000):
+        """A ROWS-row BU (10% invalid, ~70% distinct numbers in five spellings, as `Benchmarks snapshot`):
+        a real backfill, stopped with SIGTERM once the plan is committed; local phases ≤ 60 s, peak RSS ≤ 150 MB."""
+        numbers = rows * 76 // 100
+        table = self.legacy_table("scale", f"""
+            SELECT CASE WHEN g % 10 = 0 THEN
+                        CASE (g / 10) % 4 WHEN 0 THEN 'N/A' WHEN 1 THEN '' WHEN 2 THEN '555-' || lpad((g % 10000)::text, 4, '0')
+                             ELSE (g % 100000)::text END
+                   ELSE CASE (g + (g / {numbers}) * (g % 2)) % 5
+                            WHEN 0 THEN '+1' || area || ex || line
+                            WHEN 1 THEN '(' || area || ') ' || ex || '-' || line
+                            WHEN 2 THEN area || ex || line
+                            WHEN 3 THEN '+1 ' || area || ' ' || ex || ' ' || line
+                            ELSE '1-' || area || '-' || ex || '-' || line END END
+            FROM generate_series(1, {rows}) g,
+                 LATERAL (SELECT (g::bigint * 7919) % {numbers} AS k) n,
+                 LATERAL (SELECT (ARRAY['206', '212', '415', '312', '617'])[k % 5 + 1] AS area,
+                                 (230 + (k / 5) % 700)::text AS ex, lpad(((k / 3500) % 10000)::text, 4, '0') AS line) f""")
+        self.emu.configure({"PutOptedOutNumber": 100})
+        config = self.config("scale", table, 100)
+        log_path = os.path.join(self.work, "scale.log")
+        with open(log_path, "w") as log:
+            start = time.time()
+            proc = self.start_backfill(config, log)
+            planned = None
+            while proc.poll() is None and planned is None:
+                time.sleep(0.2)
+                planned = phase_times(log_path).get("backfill planned")
+            if planned is not None:
+                proc.send_signal(15)
+            _, status, usage = os.wait4(proc.pid, 0)
+            code = os.waitstatus_to_exitcode(status)
+        phases = phase_times(log_path)
+        if planned is None:
+            sys.stdout.write(open(log_path).read()[-3000:])
+            raise SystemExit(f"scale: backfill exited {code} before planning")
+        local = planned - start
+        rss_mb = usage.ru_maxrss / 1024
+        print(f"scale: {rows} rows; local phases {local:.1f} s ({fmt_phases({k: v - start for k, v in phases.items()})}); "
+              f"peak RSS {rss_mb:.0f} MB; CPU {usage.ru_utime + usage.ru_stime:.1f} s; stopped by SIGTERM, exit {code}", flush=True)
+        self.results.append((f"scale: {rows:,}-row BU, local phases", f"{local:.1f} s", "≤ 60 s", local <= 60))
+        self.results.append((f"scale: {rows:,}-row BU, peak RSS", f"{rss_mb:.0f} MB", "≤ 150 MB", rss_mb <= 150))
+
     def boto3_client(self):
         return boto3.client("pinpoint-sms-voice-v2", endpoint_url=self.emu.url, region_name="us-east-1",
                             aws_access_key_id=AKID, aws_secret_access_key=SECRET)
@@ -383,13 +426,13 @@ def main():
             numbers.append(int(words[i]))
             i += 1
         if name == "all":
-            plan += [("rate", [10, 100, 1000]), ("adaptive", []), ("waste", []), ("chaos", []), ("side", [100])]
+            plan += [("rate", [10, 100, 1000]), ("adaptive", []), ("waste", []), ("chaos", []), ("side", [100]), ("scale", [])]
         elif name in ("rate", "side"):
             plan.append((name, numbers or ([10, 100, 1000] if name == "rate" else [100])))
-        elif name in ("adaptive", "waste", "chaos"):
+        elif name in ("adaptive", "waste", "chaos", "scale"):
             plan.append((name, numbers))
         else:
-            raise SystemExit(f"unknown scenario {name!r}: rate [Q...] | adaptive | waste | chaos | side [Q] | all")
+            raise SystemExit(f"unknown scenario {name!r}: rate [Q...] | adaptive | waste | chaos | side [Q] | scale [ROWS] | all")
 
     with tempfile.TemporaryDirectory(prefix="bench-backfill.") as work:
         bench = Bench(args.bin, args.conninfo, work)
@@ -403,8 +446,8 @@ def main():
                 elif name == "side":
                     for q in numbers:
                         bench.side(q, ran.get(q))
-                elif name == "chaos":
-                    bench.chaos(*numbers)
+                elif name in ("chaos", "scale"):
+                    getattr(bench, name)(*numbers)
                 else:
                     getattr(bench, name)()
                 print(f"  (load average {os.getloadavg()[0]:.2f})", flush=True)
