@@ -4,7 +4,7 @@ import CPhoneNumber
 /// The rules (pre-processing, region column forms, classification) are in docs/normalisation.md.
 ///
 /// A value type without state beyond its default region: safe to share and to call from any thread
-/// (libphonenumber is thread-safe). Each call costs one libphonenumber parse (~30 µs): call it from
+/// (libphonenumber is thread-safe). Each call costs one libphonenumber parse (~15–20 µs): call it from
 /// dedicated threads, or use `normalizeAll`, never in a loop on Swift's cooperative pool.
 public struct Normalizer: Sendable {
     /// The BU's `default_region` (canonical ISO 3166 alpha-2 code, e.g. `GB`).
