@@ -145,7 +145,7 @@ public enum ArgumentParser {
         }
         switch subcommand {
         case .migrate: return .migrate
-        case .check: return .check
+        case .check: return .check(aws: !collected.flag("--no-aws"))
         case .run: return .run
         case .provision: return .provision(dryRun: collected.flag("--dry-run"))
         case .status: return .status(json: collected.flag("--json"))

@@ -80,7 +80,7 @@ public enum CommandLineTool {
     static func implementation(of command: Command) -> (@Sendable (CommandContext) async -> ExitCode)? {
         switch command {
         case .migrate: MigrateCommand.run
-        case .check: CheckCommand.run
+        case .check(let aws): { await CheckCommand.run($0, aws: aws) }
         case .backfill(let options): { await BackfillCommand.run($0, options: options) }
         case .status(let json): { await StatusCommand.run($0, json: json) }
         case .provision(let dryRun): { await ProvisionCommand.run($0, dryRun: dryRun) }

@@ -28,7 +28,8 @@ public struct GlobalOptions: Sendable, Equatable {
 /// A subcommand with its typed options.
 public enum Command: Sendable, Equatable {
     case migrate
-    case check
+    /// `aws` false: `--no-aws`, the AWS rows are left out.
+    case check(aws: Bool)
     case provision(dryRun: Bool)
     case capture(CaptureAction)
     case backfill(BackfillOptions)

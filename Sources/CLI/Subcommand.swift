@@ -34,7 +34,7 @@ public enum Subcommand: String, Sendable, Equatable, CaseIterable {
         case .migrate:
             "Applies the migrations in sql/ to the state database named by state_database, in the schema\nstate_database.schema. Running it again changes nothing. Prints the schema version before and after."
         case .check:
-            "Loads and validates the configuration, then checks each dependency and prints a table of\nbusiness unit x check with OK or FAIL and the reason. In this version the checks are the\nconfiguration and the state database connection."
+            "Loads and validates the configuration, then checks each dependency and prints a table of\nbusiness unit x check with OK or FAIL and the reason: per BU the configuration, the legacy\ntable and columns (with a sample of values normalised and the invalid share), the AWS\ncredentials (role assumed when role_arn is set) and the opt-out list (DescribeOptOutLists);\nthen the state database (schema version, privileges). Exit code: that of the first FAIL."
         case .provision:
             "Creates each BU's opt-out list when it is missing (tagged optout-sync:bu=NAME) and associates\nit with the BU's pools (UpdatePool OptOutListName). --dry-run prints the plan and changes nothing."
         case .capture:
@@ -56,7 +56,9 @@ public enum Subcommand: String, Sendable, Equatable, CaseIterable {
 
     var options: [OptionSpec] {
         switch self {
-        case .migrate, .check, .run, .capture: []
+        case .migrate, .run, .capture: []
+        case .check:
+            [OptionSpec(name: "--no-aws", help: "leave out the AWS checks (credentials, opt-out lists): offline validation")]
         case .provision:
             [OptionSpec(name: "--dry-run", help: "print the plan, change nothing")]
         case .backfill:

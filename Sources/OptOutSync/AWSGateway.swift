@@ -47,7 +47,7 @@ public struct AWSTarget: Sendable {
 }
 
 /// The AWS error code of a failure, looking through the retry wrapper.
-func awsErrorCode(_ error: any Error) -> (code: String, reason: String)? {
+public func awsErrorCode(_ error: any Error) -> (code: String, reason: String)? {
     let underlying = (error as? RetryFailure)?.underlying ?? error
     if let service = underlying as? AWSServiceError {
         return (service.code, service.reason ?? service.message.map(AWSServiceError.maskingPhoneNumbers) ?? service.code)

@@ -29,8 +29,7 @@ public struct Provisioner: Sendable {
         var steps: [Step] = []
         let list = target.listName
         do {
-            let exists = try await listExists(list, target: target, bu: unit.name)
-            if exists {
+            if try await describeList(target: target, bu: unit.name) != nil {
                 steps.append(Step(businessUnit: unit.name, resource: "opt-out list \(list)", action: .exists, detail: target.region))
             } else if case .arn = unit.optOutList {
                 steps.append(Step(businessUnit: unit.name, resource: "opt-out list \(list)", action: .failed,
@@ -70,14 +69,15 @@ public struct Provisioner: Sendable {
         return steps
     }
 
-    private func listExists(_ list: String, target: AWSTarget, bu: String) async throws -> Bool {
+    /// The BU's opt-out list as AWS describes it, or nil when it does not exist.
+    public func describeList(target: AWSTarget, bu: String) async throws -> OptOutListInformation? {
         do {
             let output = try await gateway.call("DescribeOptOutLists", target: target, lane: .repair, bu: bu) {
-                try await target.client.describeOptOutLists(DescribeOptOutListsInput(optOutListNames: [list]))
+                try await target.client.describeOptOutLists(DescribeOptOutListsInput(optOutListNames: [target.listName]))
             }
-            return !output.optOutLists.isEmpty
+            return output.optOutLists.first
         } catch {
-            if awsErrorCode(error)?.code == "ResourceNotFoundException" { return false }
+            if awsErrorCode(error)?.code == "ResourceNotFoundException" { return nil }
             throw error
         }
     }

@@ -23,7 +23,8 @@ import Testing
 
     @Test func everySubcommandParses() throws {
         #expect(try command("migrate").1 == .migrate)
-        #expect(try command("check").1 == .check)
+        #expect(try command("check").1 == .check(aws: true))
+        #expect(try command("check --no-aws").1 == .check(aws: false))
         #expect(try command("run").1 == .run)
         #expect(try command("provision").1 == .provision(dryRun: false))
         #expect(try command("provision --dry-run").1 == .provision(dryRun: true))

@@ -42,7 +42,7 @@ import TestSupport
             let migrate = try await ToolProcess.run(["migrate", "--config", config.path, "--log-level", "warning"])
             #expect(migrate.status == 0, "\(migrate.standardError)")
 
-            let check = try await ToolProcess.run(["check", "--config", config.path, "--bu", "cards"])
+            let check = try await ToolProcess.run(["check", "--no-aws", "--config", config.path, "--bu", "cards"])
             #expect(check.status == 0, "\(check.standardOutput)\(check.standardError)")
             let lines = Self.cells(check.standardOutput)
             #expect(lines.contains("cards|legacy table|OK|\"cards\".\"sms_unsubscribes\": configured columns found; rows located by primary key (id)"),
@@ -57,7 +57,7 @@ import TestSupport
             #expect(lines.contains { $0.hasPrefix("-|state database|OK|") })
 
             // travel-uk names a region column the table does not have.
-            let wrong = try await ToolProcess.run(["check", "--config", config.path, "--bu", "travel-uk"])
+            let wrong = try await ToolProcess.run(["check", "--no-aws", "--config", config.path, "--bu", "travel-uk"])
             #expect(wrong.status == 78, "\(wrong.standardOutput)\(wrong.standardError)")
             #expect(Self.cells(wrong.standardOutput).contains(
                 "travel-uk|legacy table|FAIL|business unit travel-uk: legacy table \"Marketing\".\"StopList\", column CountryCode: no such column (columns are case-sensitive as written) (legacy.region_column)"),
@@ -78,7 +78,7 @@ import TestSupport
                 """)
             let config = try Self.config(db.conninfo)
             defer { config.remove() }
-            let check = try await ToolProcess.run(["check", "--config", config.path, "--bu", "cards"])
+            let check = try await ToolProcess.run(["check", "--no-aws", "--config", config.path, "--bu", "cards"])
             let share = Self.cells(check.standardOutput).first { $0.hasPrefix("cards|invalid share|OK|") }
             #expect(share?.contains("% invalid (") == true, "\(check.standardOutput)")
             #expect(share?.contains("; sample: TABLESAMPLE SYSTEM (") == true && share?.hasSuffix("of ~60000 rows, LIMIT 10000") == true, "\(String(describing: share))")

@@ -20,7 +20,7 @@ import Testing
             ]
         }
         defer { config.remove() }
-        let outcome = try await ToolProcess.run(["check", "--config", config.path, "--log-level", "debug"],
+        let outcome = try await ToolProcess.run(["check", "--no-aws", "--config", config.path, "--log-level", "debug"],
                                                 environment: ["CREDENTIALS_DIRECTORY": credentials.path])
         #expect(server.receivedPassword() == "Sup3r-Secret-pw")
         #expect(outcome.status == 77, "\(outcome.standardOutput)\(outcome.standardError)")

@@ -16,7 +16,7 @@ import TestSupport
             let config = try TemporaryConfig.withStateDatabase(db.conninfo)
             defer { config.remove() }
 
-            let unmigrated = try await ToolProcess.run(["check", "--config", config.path, "--bu", "cards"])
+            let unmigrated = try await ToolProcess.run(["check", "--no-aws", "--config", config.path, "--bu", "cards"])
             #expect(unmigrated.status == 69)
             #expect(unmigrated.standardOutput.contains("state database  FAIL    schema optout_sync at version 0 of"))
 
@@ -28,7 +28,7 @@ import TestSupport
             #expect(again.status == 0)
             #expect(again.standardOutput.hasSuffix("(already up to date)\n"))
 
-            let check = try await ToolProcess.run(["check", "--config", config.path, "--bu", "cards"])
+            let check = try await ToolProcess.run(["check", "--no-aws", "--config", config.path, "--bu", "cards"])
             #expect(check.status == 0, "\(check.standardOutput)\(check.standardError)")
             let lines = CheckLegacyProcessTests.cells(check.standardOutput)
             #expect(lines.first?.hasPrefix("BU|") == true)
@@ -37,7 +37,7 @@ import TestSupport
             #expect(lines.contains { $0.hasPrefix("-|state database|OK|connected; schema optout_sync at version") })
 
             // Every BU: travel-uk's legacy database cannot be reached.
-            let all = try await ToolProcess.run(["check", "--config", config.path])
+            let all = try await ToolProcess.run(["check", "--no-aws", "--config", config.path])
             #expect(all.status == 69, "\(all.standardOutput)")
             #expect(CheckLegacyProcessTests.cells(all.standardOutput).contains { $0.hasPrefix("travel-uk|legacy table|FAIL|PostgreSQL connect failed") })
         }
@@ -46,7 +46,7 @@ import TestSupport
     @Test func unreachableDatabaseExits69() async throws {
         let config = try TemporaryConfig.withStateDatabase(TestDatabase.unreachableConninfo())
         defer { config.remove() }
-        let outcome = try await ToolProcess.run(["check", "--config", config.path])
+        let outcome = try await ToolProcess.run(["check", "--no-aws", "--config", config.path])
         #expect(outcome.status == 69)
         #expect(outcome.standardOutput.contains("state database  FAIL    PostgreSQL connect failed"))
         let migrate = try await ToolProcess.run(["migrate", "--config", config.path])
@@ -74,13 +74,13 @@ import TestSupport
             try await admin.executeScript("GRANT USAGE ON SCHEMA optout_sync TO \(role); GRANT SELECT ON optout_sync.schema_version TO \(role)")
             let limited = try TemporaryConfig.withStateDatabase(db.conninfo + " user=\(role)")
             defer { limited.remove() }
-            let outcome = try await ToolProcess.run(["check", "--config", limited.path, "--bu", "cards"])
+            let outcome = try await ToolProcess.run(["check", "--no-aws", "--config", limited.path, "--bu", "cards"])
             #expect(outcome.status == 77, "\(outcome.standardOutput)\(outcome.standardError)")
             #expect(outcome.standardOutput.contains("state database  FAIL    no SELECT/INSERT/UPDATE/DELETE on "))
 
             // No usage on the schema at all: the server's permission error.
             try await admin.executeScript("REVOKE ALL ON SCHEMA optout_sync FROM \(role)")
-            let denied = try await ToolProcess.run(["check", "--config", limited.path, "--bu", "cards"])
+            let denied = try await ToolProcess.run(["check", "--no-aws", "--config", limited.path, "--bu", "cards"])
             #expect(denied.status == 77, "\(denied.standardOutput)")
             try await admin.executeScript("DROP OWNED BY \(role); DROP ROLE \(role)")
             await admin.close()

@@ -1,14 +1,18 @@
+import AWS
 import Configuration
+import Foundation
 import Logging
+import OptOutSync
 import PhoneNumbers
 import Postgres
 import Reporting
 import SyncStore
 
 /// `optout-sync check`: the configuration (already loaded and valid when this runs) and each
-/// dependency, as a table of BU × check. In this version, per BU: `config`, `legacy table` (the
-/// configured table and columns exist), `sample` (a few values and what they normalise to, masked)
-/// and `invalid share` (over a sample of at most `sampleSize` rows); then the state database.
+/// dependency, as a table of BU × check. Per BU: `config`, `legacy table` (the configured table and
+/// columns exist), `sample` (a few values and what they normalise to, masked), `invalid share`
+/// (over a sample of at most `sampleSize` rows), then unless `--no-aws` `aws credentials` (resolved,
+/// the role assumed) and `opt-out list` (DescribeOptOutLists); last the state database.
 enum CheckCommand {
     struct Row: Equatable {
         var businessUnit: String
@@ -18,11 +22,17 @@ enum CheckCommand {
         var detail: String
     }
 
-    static func run(_ context: CommandContext) async -> ExitCode {
+    static func run(_ context: CommandContext, aws checkAWS: Bool = true) async -> ExitCode {
         var rows: [Row] = []
+        let aws: Result<AWSSetup, any Error>? = checkAWS ? Result { try AWSSetup(context) } : nil
         for bu in context.selectedBusinessUnits {
             rows.append(configRow(bu))
             rows += await legacyRows(context, bu)
+            switch aws {
+            case .success(let setup): rows += await awsRows(context, setup, bu)
+            case .failure(let error): rows.append(Row(businessUnit: bu.name, check: "aws", failure: ExitCode(for: error), detail: "\(error)"))
+            case nil: break
+            }
         }
         rows.append(await stateDatabaseRow(context))
         let table = TextTable(header: ["BU", "CHECK", "RESULT", "DETAIL"],
@@ -95,6 +105,58 @@ enum CheckCommand {
         case .unverified(let number): PhoneMask.mask(number.description) + " (possible only: sent, AWS decides)"
         case .invalid(let reason): "invalid: \(reason.code)"
         }
+    }
+
+    /// The BU's credentials (a role assumed when `role_arn` is set: the call STS would refuse) and
+    /// its opt-out list. A missing list names the fix.
+    static func awsRows(_ context: CommandContext, _ aws: AWSSetup, _ bu: BusinessUnitConfig) async -> [Row] {
+        guard let target = aws.targets[bu.name] else { return [] }
+        var rows: [Row] = []
+        do {
+            let credentials = try await target.client.credentials.credentials()
+            var detail = bu.roleARN.map { "role \($0) assumed" } ?? "credentials found"
+            detail += "; access key \(maskAccessKey(credentials.accessKeyID))"
+            if let expiration = credentials.expiration {
+                detail += ", temporary until \(expiration.formatted(.iso8601))"
+            }
+            rows.append(Row(businessUnit: bu.name, check: "aws credentials", failure: nil, detail: detail))
+        } catch {
+            return [Row(businessUnit: bu.name, check: "aws credentials", failure: awsExitCode(error), detail: "\(error)")]
+        }
+        // The account is known from the list or role ARN; else it is that of the default credentials.
+        let where_ = target.account == "default" ? target.region : "\(target.region), account \(target.account)"
+        do {
+            let provisioner = Provisioner(gateway: aws.gateway, logger: context.logger)
+            if let list = try await provisioner.describeList(target: target, bu: bu.name) {
+                rows.append(Row(businessUnit: bu.name, check: "opt-out list", failure: nil,
+                                detail: "\(list.optOutListName) exists in \(where_) (created \(list.createdTimestamp.formatted(.iso8601)))"))
+            } else {
+                rows.append(Row(businessUnit: bu.name, check: "opt-out list", failure: .configuration,
+                                detail: "\(target.listName) not found in \(where_): run optout-sync provision (or fix opt_out_list)"))
+            }
+        } catch {
+            let detail = awsErrorCode(error).map { "\($0.code): \($0.reason)" } ?? "\(error)"
+            rows.append(Row(businessUnit: bu.name, check: "opt-out list", failure: awsExitCode(error), detail: detail))
+        }
+        return rows
+    }
+
+    /// `AKIDEXAMPLE` → `AKID…MPLE`: enough to tell keys apart, not to copy one.
+    static func maskAccessKey(_ id: String) -> String {
+        id.count > 8 ? "\(id.prefix(4))…\(id.suffix(4))" : "***"
+    }
+
+    /// Refused credentials or permissions (AccessDenied, an unknown key, a bad signature, an expired
+    /// token) → 77; credentials missing or misconfigured → 78; no answer or another failure → 69.
+    static func awsExitCode(_ error: any Error) -> ExitCode {
+        if let code = awsErrorCode(error)?.code {
+            let refused = ["AccessDenied", "UnrecognizedClient", "InvalidSignature", "IncompleteSignature", "SignatureDoesNotMatch", "ExpiredToken", "InvalidClientTokenId"]
+            return refused.contains { code.hasPrefix($0) } ? .permissionDenied : .unavailable
+        }
+        if let credentials = error as? CredentialError {
+            return credentials.kind == .failed ? .unavailable : .configuration
+        }
+        return .unavailable
     }
 
     /// Connects, compares the applied schema version with this binary's, and checks the privileges
