@@ -169,4 +169,12 @@ import Testing
         #expect(version?.description.contains("Version") == true)
         #expect(version?.description.contains("leak2") == false)
     }
+
+    @Test func hungCredentialProcessIsStopped() async throws {
+        let hung = CredentialProcessProvider(command: "sleep 30", environment: [:], label: "profile p credential_process",
+                                             timeout: .milliseconds(300))
+        let error = await credentialError { try await hung.credentials() }
+        #expect(error?.kind == .failed)
+        #expect(error?.description == "profile p credential_process: command did not finish within 0.3 seconds and was stopped")
+    }
 }
