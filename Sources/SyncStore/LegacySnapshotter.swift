@@ -64,7 +64,8 @@ public struct LegacySnapshotter: Sendable {
         self.logger = logger
     }
 
-    /// Staging tables of this BU in the state schema (unlogged, dropped by `dropStaging`).
+    /// Staging tables of this BU in the state schema (unlogged, dropped by `dropStaging`); the cache
+    /// one only for a dry run, whose results must not enter the cache.
     var stageTable: String { schema.table("stage_\(unit.name)") }
     var stageCacheTable: String { schema.table("stage_\(unit.name)_cache") }
 
@@ -82,9 +83,6 @@ public struct LegacySnapshotter: Sendable {
         try await helper.execute(SQL(unsafeSQL: """
             CREATE UNLOGGED TABLE \(stageTable) (row_locator text NOT NULL, raw text, region text NOT NULL,
                                                   event_at timestamptz, status text)
-            """))
-        try await helper.execute(SQL(unsafeSQL: """
-            CREATE UNLOGGED TABLE \(stageCacheTable) (region text, raw text, kind text, e164 text, reason text)
             """))
         let columns = isEventLog ? "row_locator, raw, region, event_at, status" : "row_locator, raw, region"
         let tally = StageTally(report: onRowsRead)
@@ -140,6 +138,9 @@ public struct LegacySnapshotter: Sendable {
             // Fresh statistics, or `apply` joins a million rows against a cache the planner thinks is small.
             if counts.parsed > 0 { try await helper.execute(SQL(unsafeSQL: "ANALYZE \(cache)")) }
         } else {
+            try await helper.execute(SQL(unsafeSQL: """
+                CREATE UNLOGGED TABLE \(stageCacheTable) (region text, raw text, kind text, e164 text, reason text)
+                """))
             counts.parsed = try await normalize(
                 into: SQL(unsafeSQL: "COPY \(stageCacheTable) (region, raw, kind, e164, reason) FROM STDIN"), on: helper, suffix: [])
             counts.resultsStaged = counts.parsed > 0
