@@ -22,13 +22,14 @@ let package = Package(
         // Small shared foundations.
         .target(name: "Logging"),
         .target(name: "Hashing", dependencies: ["CCrypto"]),
+        .target(name: "JSON"),
 
         // Adapters and core.
         .target(name: "Postgres", dependencies: ["CLibPQ", "Logging"]),
         .target(name: "AWS", dependencies: ["Hashing", "Logging", "CCurl"]),
         .target(name: "PhoneNumbers", dependencies: ["CPhoneNumber"]),
         .target(name: "SyncCore"),
-        .target(name: "Configuration", dependencies: ["PhoneNumbers", "Postgres"]),
+        .target(name: "Configuration", dependencies: ["JSON", "PhoneNumbers", "Postgres"]),
         .target(
             name: "SyncStore",
             dependencies: ["Postgres", "Hashing", "PhoneNumbers", "SyncCore", "Configuration", "Logging"],
@@ -38,7 +39,7 @@ let package = Package(
         .executableTarget(name: "EmbedMigrationsTool"),
         .plugin(name: "EmbedMigrations", capability: .buildTool(), dependencies: ["EmbedMigrationsTool"]),
         .target(name: "HTTPServer", dependencies: ["Logging"]),
-        .target(name: "SMSVoiceEmulator", dependencies: ["HTTPServer", "Hashing", "Logging"]),
+        .target(name: "SMSVoiceEmulator", dependencies: ["HTTPServer", "Hashing", "JSON", "Logging"]),
         .target(name: "Reporting", dependencies: ["SyncCore"]),
         .target(
             name: "OptOutSync",
@@ -64,7 +65,7 @@ let package = Package(
         .testTarget(name: "SyncCoreTests", dependencies: ["SyncCore", "TestSupport"]),
         .testTarget(name: "ConfigurationTests", dependencies: ["Configuration", "PhoneNumbers", "Postgres", "TestSupport"]),
         .testTarget(name: "SyncStoreTests", dependencies: ["SyncStore", "TestSupport"]),
-        .testTarget(name: "SMSVoiceEmulatorTests", dependencies: ["SMSVoiceEmulator", "HTTPServer", "TestSupport"], exclude: ["Python"]),
+        .testTarget(name: "SMSVoiceEmulatorTests", dependencies: ["SMSVoiceEmulator", "HTTPServer", "JSON", "TestSupport"], exclude: ["Python"]),
         .testTarget(name: "ReportingTests", dependencies: ["Reporting", "SyncCore"]),
         .testTarget(name: "CLITests", dependencies: ["CLI", "Configuration", "Logging", "OptOutSync", "Postgres", "SMSVoiceEmulator", "SyncCore", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "Postgres", "AWS", "Hashing"]),

@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 import PhoneNumbers
 
 /// Reads, validates and completes the configuration file (spec/config.md).

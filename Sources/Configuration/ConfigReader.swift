@@ -1,3 +1,4 @@
+import JSON
 /// A strict reader over one JSON object that knows its key path: it rejects unknown keys
 /// (suggesting the closest known one) and turns every type mismatch into a `ConfigError`.
 struct ObjectReader {

@@ -1,3 +1,5 @@
+import JSON
+
 /// An error the emulator answers with, in AWS JSON 1.0 form: `__type` in the body and in
 /// `X-Amzn-Errortype`, the modeled members (`Message`, `Reason`, `Fields`, `ResourceType`, ...) beside it.
 public struct APIError: Error, Sendable, Equatable, CustomStringConvertible {

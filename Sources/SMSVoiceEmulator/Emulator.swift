@@ -1,6 +1,7 @@
 import Foundation
 import HTTPServer
 import Hashing
+import JSON
 import Logging
 import Synchronization
 

@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 
 /// The emulated account's domain state: opt-out lists with their numbers, pools, the 30-day
 /// deletion history and client tokens. A pure value; `Emulator` keeps it behind a Mutex and

@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 
 /// The request shapes of the operations the emulator serves, transcribed from the service model
 /// (botocore `pinpoint-sms-voice-v2/2022-03-31/service-2.json`): required members, lengths, patterns, enums.

@@ -1,5 +1,6 @@
 import Foundation
 import HTTPServer
+import JSON
 @testable import SMSVoiceEmulator
 import TestSupport
 import Testing

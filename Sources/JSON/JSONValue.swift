@@ -1,7 +1,8 @@
 import Foundation
 
-/// A JSON document as the emulator reads requests and writes responses (AWS JSON 1.0 bodies,
-/// control-surface answers). Serialisation sorts object keys, so output is deterministic.
+/// A JSON document: the emulator's requests and responses (AWS JSON 1.0 bodies, control-surface
+/// answers) and the configuration file. Booleans and numbers stay apart (JSONSerialization would
+/// turn `true` into `1`). Serialisation sorts object keys, so output is deterministic.
 public enum JSONValue: Sendable, Equatable {
     case null
     case bool(Bool)
@@ -22,6 +23,18 @@ public enum JSONValue: Sendable, Equatable {
     public subscript(key: String) -> JSONValue? {
         if case .object(let o) = self { return o[key] }
         return nil
+    }
+
+    /// How a value is named in messages ("found a number").
+    public var kind: String {
+        switch self {
+        case .null: "null"
+        case .bool: "a boolean"
+        case .number: "a number"
+        case .string: "a string"
+        case .array: "a list"
+        case .object: "an object"
+        }
     }
 
     public var stringValue: String? { if case .string(let s) = self { return s }; return nil }
@@ -82,6 +95,20 @@ public enum JSONValue: Sendable, Equatable {
             }
         }
         out.append(UInt8(ascii: "\""))
+    }
+}
+
+/// Decoding through `JSONDecoder` (the configuration loader uses it for the line and column of a
+/// syntax error); the hand-written `parse` is the fast path.
+extension JSONValue: Decodable {
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if container.decodeNil() { self = .null; return }
+        if let value = try? container.decode(Bool.self) { self = .bool(value); return }
+        if let value = try? container.decode(Double.self) { self = .number(value); return }
+        if let value = try? container.decode(String.self) { self = .string(value); return }
+        if let value = try? container.decode([JSONValue].self) { self = .array(value); return }
+        self = .object(try container.decode([String: JSONValue].self))
     }
 }
 
