@@ -153,7 +153,12 @@ public struct LegacySnapshotter: Sendable {
     /// the rows that cannot be normalised and loses those fixed or removed since; `legacy_snapshot`
     /// gets one row per E.164 number (for an event log, the numbers whose latest event is an opt-out).
     public func apply(_ staged: Counts, on tx: PostgresConnection) async throws -> Counts {
-        if staged.unchanged { return staged }
+        let quarantine = schema.table("quarantine")
+        if staged.unchanged {
+            // Nothing else to write, but this snapshot has seen the quarantined rows again.
+            try await tx.execute("UPDATE \(unsafeRaw: quarantine) SET last_seen_at = now() WHERE bu = \(unit.name)")
+            return staged
+        }
         var counts = staged
         let isEventLog = unit.legacy.eventLog != nil
         let generation = quoteLiteral(Normalizer.cacheGeneration)
@@ -189,14 +194,12 @@ public struct LegacySnapshotter: Sendable {
             try await tx.execute("DELETE FROM resolved WHERE NOT (status = ANY (\(optedOut + optedIn)))")
             try await tx.execute("DELETE FROM resolved WHERE kind = 'invalid' AND NOT (status = ANY (\(optedOut)))")
         }
-        // Only what changed is written: new or changed rows in, rows fixed or removed since out.
-        let quarantine = schema.table("quarantine")
+        // New or changed rows in, every row still there seen now, rows fixed or removed since out.
         try await tx.execute("""
             INSERT INTO \(unsafeRaw: quarantine) AS q (bu, row_locator, raw_value, region, reason)
             SELECT \(unit.name), row_locator, raw, region, reason FROM resolved WHERE kind = 'invalid'
             ON CONFLICT (bu, row_locator) DO UPDATE
             SET raw_value = EXCLUDED.raw_value, region = EXCLUDED.region, reason = EXCLUDED.reason, last_seen_at = now()
-            WHERE (q.raw_value, q.region, q.reason) IS DISTINCT FROM (EXCLUDED.raw_value, EXCLUDED.region, EXCLUDED.reason)
             """)
         try await tx.execute("""
             DELETE FROM \(unsafeRaw: quarantine) q WHERE q.bu = \(unit.name) AND NOT EXISTS (
