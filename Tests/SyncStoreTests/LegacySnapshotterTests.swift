@@ -78,6 +78,15 @@ import TestSupport
             let changed = try await h.conn.query("SELECT changed_at = '2026-01-03T10:00:00Z'::timestamptz FROM optout_sync.legacy_snapshot WHERE e164 = \(Self.mobile)")
             #expect(try changed[0].decode(Bool.self, at: 0))
             #expect(try await h.quarantine() == [.init(locator: "7", raw: "12", reason: "too_short")])
+
+            // The same rows under other status values are another snapshot (the digest covers the
+            // configuration that shapes the result, not only the rows): BOUNCED now counts as an opt-in.
+            #expect(try await h.snapshot(unit).unchanged)
+            let bounced = try SnapshotHarness.unit(["table": "public.events", "phone_column": "phone", "event_log": [
+                "time_column": "at", "status_column": "status", "opted_out_values": ["STOP"], "opted_in_values": ["START", "BOUNCED"]]])
+            let recounted = try await h.snapshot(bounced)
+            #expect(!recounted.unchanged && recounted.numbers == 1)
+            #expect(try await h.snapshotRows().map(\.e164) == [Self.mobile])
         }
     }
 
