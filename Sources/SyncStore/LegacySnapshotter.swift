@@ -206,9 +206,9 @@ public struct LegacySnapshotter: Sendable {
                 SELECT 1 FROM resolved r WHERE r.kind = 'invalid' AND r.row_locator = q.row_locator)
             """)
         // One row per number: the first row (state table) or the latest event (event log). Numbers
-        // sort as integers ("+1206…" → 1206…, at most 15 digits): faster than text, whose first
-        // bytes are the same for most numbers; which order does not matter.
-        let number = "substr(e164, 2)::bigint"
+        // sort as numbers ("+1206…" → 1206…; numeric, since possible-only numbers reach 19 digits):
+        // faster than text, whose first bytes are the same for most numbers; the order does not matter.
+        let number = "substr(e164, 2)::numeric"
         let order = isEventLog ? "\(number), event_at DESC NULLS LAST, row_locator DESC" : "\(number), row_locator"
         try await tx.execute("""
             CREATE TEMP TABLE latest ON COMMIT DROP AS
