@@ -238,6 +238,8 @@ public struct BackfillStore: Sendable {
     }
 
     /// Records a batch of outcomes in one transaction and adds them to the run's counters.
+    /// Idempotent: the counters grow by the outbox rows this call removes, so a batch recorded again
+    /// (its commit's reply lost, the connection retried) counts nothing twice.
     public func record(_ outcomes: [(item: Item, outcome: Outcome)], runID: Int64, on db: PostgresConnection) async throws {
         guard !outcomes.isEmpty else { return }
         var confirmed: [Item] = [], failed: [(Item, String, String)] = [], retry: [(Item, String, Int)] = [], released: [Item] = []
@@ -250,6 +252,7 @@ public struct BackfillStore: Sendable {
             }
         }
         try await db.withTransaction { tx in
+            var put = 0, refused = 0
             if !confirmed.isEmpty {
                 try await tx.execute("""
                     INSERT INTO \(unsafeRaw: t("sync_state")) AS s (bu, e164, state, in_legacy, in_aws, confirmed_at, attempts)
@@ -258,7 +261,7 @@ public struct BackfillStore: Sendable {
                     SET state = 'in_sync', in_legacy = true, in_aws = true, confirmed_at = now(), attempts = EXCLUDED.attempts,
                         aws_error_code = NULL, aws_error_reason = NULL, updated_at = now()
                     """)
-                try await tx.execute("DELETE FROM \(unsafeRaw: t("outbox")) WHERE id = ANY (\(confirmed.map { String($0.id) })::bigint[])")
+                put = try await tx.execute("DELETE FROM \(unsafeRaw: t("outbox")) WHERE id = ANY (\(confirmed.map { String($0.id) })::bigint[])")
             }
             if !failed.isEmpty {
                 try await tx.execute("""
@@ -269,7 +272,7 @@ public struct BackfillStore: Sendable {
                     SET state = 'failed_to_aws', in_aws = false, aws_error_code = EXCLUDED.aws_error_code,
                         aws_error_reason = EXCLUDED.aws_error_reason, attempts = EXCLUDED.attempts, updated_at = now()
                     """)
-                try await tx.execute("DELETE FROM \(unsafeRaw: t("outbox")) WHERE id = ANY (\(failed.map { String($0.0.id) })::bigint[])")
+                refused = try await tx.execute("DELETE FROM \(unsafeRaw: t("outbox")) WHERE id = ANY (\(failed.map { String($0.0.id) })::bigint[])")
             }
             if !retry.isEmpty {
                 try await tx.execute("""
@@ -287,7 +290,7 @@ public struct BackfillStore: Sendable {
                     """)
             }
             try await tx.execute("""
-                UPDATE \(unsafeRaw: t("backfill_run")) SET put = put + \(confirmed.count), failed = failed + \(failed.count), updated_at = now()
+                UPDATE \(unsafeRaw: t("backfill_run")) SET put = put + \(put), failed = failed + \(refused), updated_at = now()
                 WHERE id = \(runID)
                 """)
         }

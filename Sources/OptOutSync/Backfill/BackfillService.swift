@@ -422,7 +422,7 @@ private struct UnitRun: Sendable {
                     unflushed.removeAll(keepingCapacity: true)
                     flushing = batch.count
                     group.addTask {
-                        // Idempotent but for the run's counters, which a commit lost in transit could count twice.
+                        // Idempotent: a batch recorded again after a lost commit reply changes nothing.
                         try await flushes.withConnection(idempotent: true) { try await store.record(batch, runID: runID, on: $0) }
                         let confirmed = batch.count { if case .confirmed = $0.outcome { true } else { false } }
                         let failed = batch.count { if case .failed = $0.outcome { true } else { false } }
