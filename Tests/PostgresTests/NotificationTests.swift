@@ -11,7 +11,7 @@ import TestSupport
             #expect(try await listener.waitForNotification(timeout: .milliseconds(50)) == nil)
 
             let clock = ContinuousClock()
-            async let received = listener.waitForNotification(timeout: .seconds(10))
+            async let received = listener.waitForNotification(timeout: .seconds(60))
             try await Task.sleep(for: .milliseconds(100))  // the listener is parked in poll by now
             let sent = clock.now
             try await sender.notify("Capture Channel", payload: "cards")
@@ -20,8 +20,10 @@ import TestSupport
             #expect(notification?.channel == "Capture Channel")
             #expect(notification?.payload == "cards")
             #expect(notification?.senderPID == (await sender.backendPID))
-            // Generous bound: a woken poll, not a polling interval (real figure: docs/benchmarks.md).
-            #expect(latency < .seconds(1))
+            // Not a speed assertion (the figure, ~0.3 ms, is in docs/benchmarks.md): the wait must end
+            // because the socket woke it, long before its 60 s timeout. The bound leaves room for a
+            // saturated machine (1.1 s was seen with the whole suite running on 2 cores).
+            #expect(latency < .seconds(10))
         }
     }
 
