@@ -47,7 +47,7 @@ let package = Package(
         ),
         .target(
             name: "CLI",
-            dependencies: ["Configuration", "OptOutSync", "SMSVoiceEmulator", "Reporting", "SyncStore", "Postgres", "AWS", "Logging", "PhoneNumbers"]
+            dependencies: ["Configuration", "OptOutSync", "SMSVoiceEmulator", "Reporting", "SyncStore", "Postgres", "AWS", "Logging", "PhoneNumbers", "SyncCore"]
         ),
         .executableTarget(name: "optout-sync", dependencies: ["CLI"]),
         .executableTarget(

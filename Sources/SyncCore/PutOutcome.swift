@@ -18,13 +18,18 @@ public enum PutOutcome: Sendable, Equatable {
         case quotaExceeded = "quota_exceeded"
     }
 
+    /// AWS error codes that refuse the caller rather than the request: missing permission, an
+    /// unknown or expired key, a signature that does not match. `check` maps them to exit 77 too.
+    public static let accessRefusedCodes: Set<String> = [
+        "AccessDeniedException", "AccessDenied", "UnrecognizedClientException", "InvalidClientTokenId",
+        "ExpiredTokenException", "SignatureDoesNotMatch", "InvalidSignatureException", "IncompleteSignatureException",
+    ]
+
     public static func classify(errorCode: String?) -> PutOutcome {
         guard let code = errorCode else { return .confirmed }
+        if accessRefusedCodes.contains(code) { return .stopBusinessUnit(.accessDenied) }
         switch code {
         case "ResourceNotFoundException": return .stopBusinessUnit(.listNotFound)
-        case "AccessDeniedException", "AccessDenied", "UnrecognizedClientException",
-             "InvalidClientTokenId", "ExpiredTokenException", "SignatureDoesNotMatch":
-            return .stopBusinessUnit(.accessDenied)
         case "ServiceQuotaExceededException": return .stopBusinessUnit(.quotaExceeded)
         case "ValidationException", "ConflictException": return .failedPermanently
         default: return .retryLater

@@ -57,6 +57,8 @@ import Testing
         #expect(PutOutcome.classify(errorCode: "ValidationException") == .failedPermanently)
         #expect(PutOutcome.classify(errorCode: "ResourceNotFoundException") == .stopBusinessUnit(.listNotFound))
         #expect(PutOutcome.classify(errorCode: "AccessDeniedException") == .stopBusinessUnit(.accessDenied))
+        // A bad secret: the request was refused before anything was looked at.
+        #expect(PutOutcome.classify(errorCode: "InvalidSignatureException") == .stopBusinessUnit(.accessDenied))
         #expect(PutOutcome.classify(errorCode: "ThrottlingException") == .retryLater)
         #expect(PutOutcome.classify(errorCode: "InternalServerException") == .retryLater)
     }

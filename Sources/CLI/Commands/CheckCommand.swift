@@ -6,6 +6,7 @@ import OptOutSync
 import PhoneNumbers
 import Postgres
 import Reporting
+import SyncCore
 import SyncStore
 
 /// `optout-sync check`: the configuration (already loaded and valid when this runs) and each
@@ -150,8 +151,7 @@ enum CheckCommand {
     /// token) → 77; credentials missing or misconfigured → 78; no answer or another failure → 69.
     static func awsExitCode(_ error: any Error) -> ExitCode {
         if let code = awsErrorCode(error)?.code {
-            let refused = ["AccessDenied", "UnrecognizedClient", "InvalidSignature", "IncompleteSignature", "SignatureDoesNotMatch", "ExpiredToken", "InvalidClientTokenId"]
-            return refused.contains { code.hasPrefix($0) } ? .permissionDenied : .unavailable
+            return PutOutcome.accessRefusedCodes.contains(code) ? .permissionDenied : .unavailable
         }
         if let credentials = error as? CredentialError {
             return credentials.kind == .failed ? .unavailable : .configuration
