@@ -28,11 +28,6 @@ public struct SQL: Sendable, ExpressibleByStringInterpolation, CustomStringConve
         self.init(unsafeSQL: stringInterpolation.text, binds: stringInterpolation.binds)
     }
 
-    /// The statement with `fragment` (SQL text written in code, never data) added at the end.
-    public func appending(unsafeRaw fragment: String) -> SQL {
-        SQL(unsafeSQL: text + fragment, binds: binds)
-    }
-
     /// The statement text with placeholders; binds are not shown (they may be phone numbers).
     public var description: String { text }
 
