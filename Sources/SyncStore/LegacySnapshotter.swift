@@ -221,9 +221,12 @@ public struct LegacySnapshotter: Sendable {
             FROM resolved
             """)
         counts.invalid = Int(try tallies[0].decode(Int64.self, at: 0))
-        counts.duplicates = Int(try tallies[0].decode(Int64.self, at: 1) - tallies[0].decode(Int64.self, at: 2))
+        let distinctNumbers = Int(try tallies[0].decode(Int64.self, at: 2))
+        counts.duplicates = Int(try tallies[0].decode(Int64.self, at: 1)) - distinctNumbers
+        counts.numbers = distinctNumbers
         if isEventLog {
-            try await tx.execute("DELETE FROM latest WHERE NOT (status = ANY (\(optedOut)))")
+            // Numbers whose latest event is an opt-in are not opted out.
+            counts.numbers -= try await tx.execute("DELETE FROM latest WHERE NOT (status = ANY (\(optedOut)))")
         }
         // The snapshot changes only where the legacy table did: rows gone or different leave, new
         // or changed rows come in (a snapshot with no changes writes nothing).
@@ -239,7 +242,6 @@ public struct LegacySnapshotter: Sendable {
             SELECT \(unit.name), e164, raw, region, row_locator, verified, changed_at FROM latest n
             WHERE NOT EXISTS (SELECT 1 FROM \(unsafeRaw: snapshot) l WHERE l.bu = \(unit.name) AND l.e164 = n.e164)
             """)
-        counts.numbers = Int(try await tx.query("SELECT count(*)::bigint FROM latest")[0].decode(Int64.self, at: 0))
         if let source = counts.source {
             try await tx.execute("""
                 INSERT INTO \(unsafeRaw: schema.table("legacy_snapshot_source")) (bu, digest, rows_read, invalid, duplicates, numbers)
